@@ -1,1 +1,5 @@
-export {};
+export * from "./consistency";
+export * from "./keyspace";
+export * from "./models/index";
+export * from "./repos/index";
+export * from "./store/index";

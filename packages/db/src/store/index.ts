@@ -1,3 +1,7 @@
 export * from "./errors";
+export * from "./faults";
+export type { FoundationDbStore, FoundationDbStoreOptions } from "./foundationdb";
+export * from "./open";
+export * from "./sqlite";
 export * from "./subspace";
 export * from "./types";

@@ -28,7 +28,9 @@ export class Subspace {
   }
 
   contains(key: Bytes): boolean {
-    return key.length >= this.prefix.length && key.subarray(0, this.prefix.length).equals(this.prefix);
+    return (
+      key.length >= this.prefix.length && key.subarray(0, this.prefix.length).equals(this.prefix)
+    );
   }
 
   /** [begin, end) covering every key strictly inside this subspace (or under items). */

@@ -1,0 +1,254 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { StoreError } from "./errors";
+import { WriteBudget } from "./limits";
+import { withRetry } from "./retry";
+import {
+  type Bytes,
+  type KeyValue,
+  LIMITS,
+  type RangeOptions,
+  type Store,
+  type Transaction,
+  type TransactOptions,
+} from "./types";
+
+export interface SqliteStoreOptions {
+  /** Database file, or ":memory:" (unit tests). */
+  filename: string;
+  /** "normal": an acknowledged write survives a process crash; "full": also power loss. */
+  synchronous?: "normal" | "full";
+  /** How long to wait for another process holding the write lock (default 5 s). */
+  busyTimeoutMs?: number;
+  /** Most transactions sharing one SQLite commit (default 256). */
+  maxGroup?: number;
+}
+
+interface Pending {
+  fn: (tx: Transaction) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+type Row = { key: Bytes; value: Bytes };
+
+/**
+ * The embedded backend. Transactions run one after another in this process, each inside
+ * its own SAVEPOINT of a shared SQLite write transaction (BEGIN IMMEDIATE); the ones that
+ * are ready together share one COMMIT and are acknowledged after it — the way
+ * FoundationDB batches commits. Running them serially inside the write lock makes every
+ * transaction serializable, also against other processes on the same file.
+ */
+export class SqliteStore implements Store {
+  readonly kind = "sqlite" as const;
+  readonly filename: string;
+  private readonly db: Database.Database;
+  private readonly maxGroup: number;
+  private readonly queue: Pending[] = [];
+  private draining = false;
+  private closed = false;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => {};
+
+  private readonly stmt: {
+    get: Database.Statement<[Bytes], Bytes>;
+    range: Database.Statement<[Bytes, Bytes, number], Row>;
+    rangeReverse: Database.Statement<[Bytes, Bytes, number], Row>;
+    set: Database.Statement<[Bytes, Bytes]>;
+    clear: Database.Statement<[Bytes]>;
+    clearRange: Database.Statement<[Bytes, Bytes]>;
+    begin: Database.Statement;
+    commit: Database.Statement;
+    rollback: Database.Statement;
+    savepoint: Database.Statement;
+    release: Database.Statement;
+    rollbackTo: Database.Statement;
+  };
+
+  constructor(opts: SqliteStoreOptions) {
+    this.filename = opts.filename;
+    this.maxGroup = opts.maxGroup ?? 256;
+    if (opts.filename !== ":memory:") {
+      fs.mkdirSync(path.dirname(path.resolve(opts.filename)), { recursive: true });
+    }
+    this.db = new Database(opts.filename, { timeout: opts.busyTimeoutMs ?? 5000 });
+    if (opts.filename !== ":memory:") this.db.pragma("journal_mode = WAL");
+    this.db.pragma(`synchronous = ${opts.synchronous === "full" ? "FULL" : "NORMAL"}`);
+    this.db.exec(
+      "CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID",
+    );
+    const db = this.db;
+    this.stmt = {
+      get: db.prepare<[Bytes], Bytes>("SELECT value FROM kv WHERE key = ?").pluck(),
+      range: db.prepare<[Bytes, Bytes, number], Row>(
+        "SELECT key, value FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?",
+      ),
+      rangeReverse: db.prepare<[Bytes, Bytes, number], Row>(
+        "SELECT key, value FROM kv WHERE key >= ? AND key < ? ORDER BY key DESC LIMIT ?",
+      ),
+      set: db.prepare<[Bytes, Bytes]>("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)"),
+      clear: db.prepare<[Bytes]>("DELETE FROM kv WHERE key = ?"),
+      clearRange: db.prepare<[Bytes, Bytes]>("DELETE FROM kv WHERE key >= ? AND key < ?"),
+      begin: db.prepare("BEGIN IMMEDIATE"),
+      commit: db.prepare("COMMIT"),
+      rollback: db.prepare("ROLLBACK"),
+      savepoint: db.prepare("SAVEPOINT tx"),
+      release: db.prepare("RELEASE tx"),
+      rollbackTo: db.prepare("ROLLBACK TO tx"),
+    };
+  }
+
+  transact<T>(fn: (tx: Transaction) => Promise<T>, opts?: TransactOptions): Promise<T> {
+    return withRetry(() => this.transactOnce(fn), opts);
+  }
+
+  /** One attempt: runs fn and commits, without retrying. */
+  transactOnce<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("the store is closed"));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({
+        fn,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      if (!this.draining) {
+        this.draining = true;
+        this.idle = new Promise((r) => {
+          this.markIdle = r;
+        });
+        // Wait one turn so callers that are ready together share the first commit.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.idle;
+    if (this.db.open) this.db.close();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        await this.runGroup();
+        // Let the callers just acknowledged queue their next transactions.
+        if (this.queue.length === 0) await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      this.draining = false;
+      this.markIdle();
+    }
+  }
+
+  private async runGroup(): Promise<void> {
+    try {
+      this.stmt.begin.run();
+    } catch (err) {
+      // Another process kept the write lock past the busy timeout: retryable.
+      const group = this.queue.splice(0, this.maxGroup);
+      for (const p of group) p.reject(mapSqliteError(err));
+      return;
+    }
+    const done: Array<{ p: Pending; value: unknown }> = [];
+    for (let n = 0; n < this.maxGroup && this.queue.length > 0; n++) {
+      const p = this.queue.shift()!;
+      this.stmt.savepoint.run();
+      const tx = new SqliteTransaction(this.stmt);
+      try {
+        const value = await runWithDeadline(p.fn, tx);
+        tx.close();
+        this.stmt.release.run();
+        done.push({ p, value });
+      } catch (err) {
+        tx.close();
+        this.stmt.rollbackTo.run();
+        this.stmt.release.run();
+        p.reject(err);
+      }
+    }
+    try {
+      this.stmt.commit.run();
+    } catch (err) {
+      if (this.db.inTransaction) this.stmt.rollback.run();
+      for (const { p } of done) p.reject(mapSqliteError(err));
+      return;
+    }
+    for (const { p, value } of done) p.resolve(value);
+  }
+}
+
+/** A transaction's operations run directly inside its savepoint: reads see its writes. */
+class SqliteTransaction implements Transaction {
+  private open = true;
+  private readonly budget = new WriteBudget();
+
+  constructor(private readonly stmt: SqliteStore["stmt"]) {}
+
+  close(): void {
+    this.open = false;
+  }
+
+  private check(): void {
+    if (!this.open) {
+      throw new StoreError("transaction_too_old", "the transaction has already finished");
+    }
+  }
+
+  async get(key: Bytes): Promise<Bytes | undefined> {
+    this.check();
+    this.budget.checkKey(key);
+    return this.stmt.get.get(key);
+  }
+
+  async getRange(begin: Bytes, end: Bytes, opts?: RangeOptions): Promise<KeyValue[]> {
+    this.check();
+    if (Buffer.compare(begin, end) >= 0) return [];
+    const limit = opts?.limit && opts.limit > 0 ? opts.limit : -1;
+    const stmt = opts?.reverse ? this.stmt.rangeReverse : this.stmt.range;
+    return stmt.all(begin, end, limit);
+  }
+
+  set(key: Bytes, value: Bytes): void {
+    this.check();
+    this.budget.onSet(key, value);
+    this.stmt.set.run(key, value);
+  }
+
+  clear(key: Bytes): void {
+    this.check();
+    this.budget.onClear(key);
+    this.stmt.clear.run(key);
+  }
+
+  clearRange(begin: Bytes, end: Bytes): void {
+    this.check();
+    this.budget.onClear(begin, end);
+    if (Buffer.compare(begin, end) < 0) this.stmt.clearRange.run(begin, end);
+  }
+}
+
+/** FoundationDB refuses transactions older than 5 s; so does this backend. */
+function runWithDeadline<T>(fn: (tx: Transaction) => Promise<T>, tx: Transaction): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new StoreError("transaction_too_old", "transaction ran longer than 5 s")),
+      LIMITS.transactionMs,
+    );
+  });
+  return Promise.race([fn(tx), deadline]).finally(() => clearTimeout(timer));
+}
+
+function mapSqliteError(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === "SQLITE_BUSY" || code === "SQLITE_BUSY_SNAPSHOT" || code === "SQLITE_LOCKED") {
+    return new StoreError("not_committed", "the database is locked by another writer");
+  }
+  return err;
+}
+
+export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
+  return new SqliteStore(opts);
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// Hearth's one entry point for people and CI: `npm start`, `npm test`, `npm run bench:*`.
+// Needs only Node 20 and npm; installs everything else it needs, idempotently.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const PNPM_VERSION = "10.34.9";
+
+const env = { ...process.env };
+// Native addons (argon2, better-sqlite3, node-pty) build against the local Node headers;
+// without this node-gyp tries to download them, which fails offline.
+if (!env.npm_config_nodedir && fs.existsSync("/usr/include/node/node.h")) {
+  env.npm_config_nodedir = "/usr";
+}
+env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = "1";
+env.TURBO_TELEMETRY_DISABLED = "1";
+env.DO_NOT_TRACK = "1";
+
+function log(msg) {
+  process.stderr.write(`[hearth] ${msg}\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, env, stdio: "inherit", ...opts });
+  if (r.status !== 0) {
+    log(`failed: ${cmd} ${args.join(" ")}`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function pnpmVersion() {
+  try {
+    return execFileSync("pnpm", ["--version"], { env, encoding: "utf8" }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function ensurePnpm() {
+  const v = pnpmVersion();
+  if (v?.startsWith("10.")) return;
+  log(`installing pnpm ${PNPM_VERSION} (found ${v ?? "none"})`);
+  run("npm", ["install", "--global", `pnpm@${PNPM_VERSION}`]);
+}
+
+function digest(files) {
+  const h = createHash("sha256");
+  for (const f of files) {
+    const p = path.join(root, f);
+    if (fs.existsSync(p)) h.update(fs.readFileSync(p));
+  }
+  h.update(process.version);
+  return h.digest("hex");
+}
+
+function ensureDependencies() {
+  const stamp = path.join(root, "node_modules", ".hearth-install");
+  const want = digest(["pnpm-lock.yaml", "pnpm-workspace.yaml", "package.json"]);
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === want) return;
+  log("installing dependencies");
+  run("pnpm", ["install", "--frozen-lockfile"]);
+  // argon2 ships a prebuild that crashes on some Node 20 builds; prove the one we load works.
+  const probe = spawnSync(process.execPath, ["-e", "require('argon2')"], {
+    cwd: path.join(root, "packages", "auth"),
+    env,
+  });
+  if (probe.status !== 0) {
+    log("rebuilding argon2 from source");
+    run("pnpm", ["--filter", "@hearth/auth", "rebuild", "argon2"]);
+  }
+  fs.writeFileSync(stamp, want);
+}
+
+function ensure() {
+  const [major] = process.versions.node.split(".").map(Number);
+  if (major < 20) {
+    log(`Node ${process.versions.node} is too old: Hearth needs Node 20 or newer`);
+    process.exit(1);
+  }
+  ensurePnpm();
+  ensureDependencies();
+}
+
+function exec(cmd, args) {
+  const child = spawn(cmd, args, { cwd: root, env, stdio: "inherit" });
+  for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+}
+
+const [command, ...rest] = process.argv.slice(2);
+switch (command) {
+  case "setup":
+    ensure();
+    break;
+  case "start":
+    ensure();
+    run("pnpm", ["exec", "turbo", "run", "build", "--filter=@hearth/web", "--output-logs=errors-only"]);
+    exec(process.execPath, ["apps/web/dist/server.mjs", ...rest]);
+    break;
+  case "dev":
+    ensure();
+    exec("pnpm", ["exec", "tsx", "watch", "apps/web/src/server/main.ts", ...rest]);
+    break;
+  case "test":
+    ensure();
+    run("pnpm", ["exec", "turbo", "run", "typecheck", "--output-logs=errors-only"]);
+    run("pnpm", ["exec", "biome", "check", "."]);
+    run("pnpm", ["exec", "vitest", "run", ...rest]);
+    break;
+  case "bench": {
+    ensure();
+    const name = rest[0];
+    const file = path.join("bench", `${name}.ts`);
+    if (!name || !fs.existsSync(path.join(root, file))) {
+      log(`no such benchmark: ${name ?? "(none)"}`);
+      process.exit(2);
+    }
+    run("pnpm", ["exec", "tsx", file, ...rest.slice(1)]);
+    break;
+  }
+  default:
+    log("usage: node scripts/hearth.mjs setup|start|dev|test|bench <name>");
+    process.exit(2);
+}

@@ -152,21 +152,26 @@ export class SqliteStore implements Store {
       return;
     }
     const done: Array<{ p: Pending; value: unknown }> = [];
-    for (let n = 0; n < this.maxGroup && this.queue.length > 0; n++) {
-      const p = this.queue.shift()!;
-      this.stmt.savepoint.run();
-      const tx = new SqliteTransaction(this.stmt);
-      try {
-        const value = await runWithDeadline(p.fn, tx);
-        tx.close();
-        this.stmt.release.run();
-        done.push({ p, value });
-      } catch (err) {
-        tx.close();
-        this.stmt.rollbackTo.run();
-        this.stmt.release.run();
-        p.reject(err);
+    const watchdog = new Watchdog();
+    try {
+      for (let n = 0; n < this.maxGroup && this.queue.length > 0; n++) {
+        const p = this.queue.shift()!;
+        this.stmt.savepoint.run();
+        const tx = new SqliteTransaction(this.stmt);
+        try {
+          const value = await watchdog.run(p.fn, tx);
+          tx.close();
+          this.stmt.release.run();
+          done.push({ p, value });
+        } catch (err) {
+          tx.close();
+          this.stmt.rollbackTo.run();
+          this.stmt.release.run();
+          p.reject(err);
+        }
       }
+    } finally {
+      watchdog.stop();
     }
     try {
       this.stmt.commit.run();
@@ -229,16 +234,46 @@ class SqliteTransaction implements Transaction {
   }
 }
 
-/** FoundationDB refuses transactions older than 5 s; so does this backend. */
-function runWithDeadline<T>(fn: (tx: Transaction) => Promise<T>, tx: Transaction): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new StoreError("transaction_too_old", "transaction ran longer than 5 s")),
-      LIMITS.transactionMs,
-    );
-  });
-  return Promise.race([fn(tx), deadline]).finally(() => clearTimeout(timer));
+/**
+ * FoundationDB refuses transactions older than 5 s; so does this backend. One timer per
+ * group watches whichever transaction is running (a timer per transaction costs more
+ * than a small transaction itself).
+ */
+class Watchdog {
+  private startedAt = 0;
+  private running = false;
+  private fail: (err: StoreError) => void = () => {};
+  private deadline = this.arm();
+  private readonly timer = setInterval(() => this.check(), 250);
+
+  private arm(): Promise<never> {
+    const p = new Promise<never>((_, reject) => {
+      this.fail = reject;
+    });
+    p.catch(() => {});
+    return p;
+  }
+
+  private check(): void {
+    if (this.running && performance.now() - this.startedAt > LIMITS.transactionMs) {
+      this.fail(new StoreError("transaction_too_old", "transaction ran longer than 5 s"));
+      this.deadline = this.arm();
+    }
+  }
+
+  async run<T>(fn: (tx: Transaction) => Promise<T>, tx: Transaction): Promise<T> {
+    this.startedAt = performance.now();
+    this.running = true;
+    try {
+      return await Promise.race([fn(tx), this.deadline]);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
 }
 
 function mapSqliteError(err: unknown): unknown {

@@ -1,1 +1,393 @@
-export {};
+/**
+ * The one module that builds keys. Every key is FoundationDB tuple-encoded; see
+ * DESIGN.md "Keyspace" and docs/keyspace.md for the layout and the additions.
+ *
+ * fdb-tuple's pack() costs a few µs a key, which an autosave pays several times. Strings
+ * and non-negative integers — every element used here — are encoded by hand instead
+ * (byte-identical, checked against fdb-tuple in keyspace.test.ts), and each subspace's
+ * prefix is packed once and kept.
+ */
+import { pack, type TupleItem, unpack } from "fdb-tuple";
+import type { Bytes } from "./store/types";
+
+export type KeyPart = string | number;
+
+const STRING_CODE = 0x02;
+const INT_ZERO_CODE = 0x14;
+
+/** Appends the tuple encoding of one string at `at`; returns the new offset. */
+function writeString(out: Buffer, at: number, s: string, byteLen: number): number {
+  out[at] = STRING_CODE;
+  out.write(s, at + 1, byteLen, "utf8");
+  out[at + 1 + byteLen] = 0x00;
+  return at + 2 + byteLen;
+}
+
+function intBytes(n: number): number {
+  let len = 0;
+  let v = n;
+  while (v > 0) {
+    len++;
+    v = Math.floor(v / 256);
+  }
+  return len;
+}
+
+function writeInt(out: Buffer, at: number, n: number, len: number): number {
+  out[at] = INT_ZERO_CODE + len;
+  let v = n;
+  for (let i = len; i >= 1; i--) {
+    out[at + i] = v % 256;
+    v = Math.floor(v / 256);
+  }
+  return at + 1 + len;
+}
+
+function isFastInt(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
+}
+
+/** Tuple-encodes items after an already packed prefix. */
+export function packAfter(prefix: Bytes, ...items: KeyPart[]): Bytes {
+  let size = prefix.length;
+  const lens: number[] = new Array(items.length);
+  let fast = true;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (typeof item === "string") {
+      // Strings with NUL need escaping (0x00 0xff); they are rare, leave them to fdb-tuple.
+      if (item.includes("\u0000")) {
+        fast = false;
+        break;
+      }
+      const n = Buffer.byteLength(item, "utf8");
+      lens[i] = n;
+      size += n + 2;
+    } else {
+      if (!isFastInt(item)) {
+        fast = false;
+        break;
+      }
+      const n = intBytes(item);
+      lens[i] = n;
+      size += n + 1;
+    }
+  }
+  if (!fast) return Buffer.concat([prefix, pack(items as TupleItem[])]);
+  const out = Buffer.allocUnsafe(size);
+  prefix.copy(out, 0);
+  let at = prefix.length;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    at =
+      typeof item === "string"
+        ? writeString(out, at, item, lens[i]!)
+        : writeInt(out, at, item, lens[i]!);
+  }
+  return out;
+}
+
+export function packKey(...items: KeyPart[]): Bytes {
+  return packAfter(EMPTY, ...items);
+}
+
+/** Decodes a whole key back into its tuple items (consistency checks, debugging). */
+export function unpackKey(key: Bytes): TupleItem[] {
+  return unpack(key);
+}
+
+const EMPTY = Buffer.alloc(0);
+const BYTE_00 = Buffer.from([0x00]);
+const BYTE_FF = Buffer.from([0xff]);
+
+export interface KeyRange {
+  begin: Bytes;
+  end: Bytes;
+}
+
+/** Every key strictly below the tuple prefix `p`. */
+export function rangeOf(p: Bytes): KeyRange {
+  return { begin: Buffer.concat([p, BYTE_00]), end: Buffer.concat([p, BYTE_FF]) };
+}
+
+/** The key right after `key` in byte order (for resuming a forward scan). */
+export function keyAfter(key: Bytes): Bytes {
+  return Buffer.concat([key, BYTE_00]);
+}
+
+/** A tuple prefix packed once, with children built by appending encoded items. */
+export class KeyPrefix {
+  readonly prefix: Bytes;
+  private cachedRange: KeyRange | undefined;
+
+  constructor(prefix: Bytes) {
+    this.prefix = prefix;
+  }
+
+  key(...items: KeyPart[]): Bytes {
+    return packAfter(this.prefix, ...items);
+  }
+
+  sub(...items: KeyPart[]): KeyPrefix {
+    return new KeyPrefix(packAfter(this.prefix, ...items));
+  }
+
+  /** All keys under this prefix, or under this prefix followed by `items`. */
+  range(...items: KeyPart[]): KeyRange {
+    if (items.length > 0) return rangeOf(packAfter(this.prefix, ...items));
+    this.cachedRange ??= rangeOf(this.prefix);
+    return this.cachedRange;
+  }
+
+  contains(key: Bytes): boolean {
+    return (
+      key.length > this.prefix.length && key.subarray(0, this.prefix.length).equals(this.prefix)
+    );
+  }
+
+  /** The tuple items of `key` after this prefix. */
+  unpack(key: Bytes): TupleItem[] {
+    return unpack(key.subarray(this.prefix.length));
+  }
+}
+
+/** Name of the global (non-tenant) top-level element; tenant ids never equal it. */
+export const GLOBAL = "g";
+
+/** Per-tenant subspace names, as in DESIGN.md plus the documented additions. */
+export const TENANT_SPACES = [
+  "tenant",
+  "users",
+  "members",
+  "auth",
+  "auth_by_user",
+  "auth_by_family",
+  "ws",
+  "ws_by_user",
+  "ws_by_path",
+  "ws_recent",
+  "ws_by_tag",
+  "ws_by_tag_recent",
+  "ws_children",
+  "audit",
+] as const;
+export type TenantSpace = (typeof TENANT_SPACES)[number];
+
+export const GLOBAL_SPACES = [
+  "users_by_email",
+  "users_by_id",
+  "user_tenants",
+  "tenants_active",
+  "auth_sessions",
+  "email_tokens",
+  "throttle",
+] as const;
+export type GlobalSpace = (typeof GLOBAL_SPACES)[number];
+
+/** Names of workspace session parts below (t,"ws",sessionId). */
+export const WS_PART = {
+  meta: "meta",
+  editor: "editor",
+  terminal: "terminal",
+  debug: "debug",
+  memory: "memory",
+  buffer: "buffer",
+  scrollback: "scrollback",
+} as const;
+
+/** Global keys: ("g", ...). */
+class GlobalKeys {
+  readonly root = new KeyPrefix(packKey(GLOBAL));
+  readonly usersByEmailSpace = this.root.sub("users_by_email");
+  readonly usersByIdSpace = this.root.sub("users_by_id");
+  readonly userTenantsSpace = this.root.sub("user_tenants");
+  readonly tenantsActiveSpace = this.root.sub("tenants_active");
+  readonly authSessionsSpace = this.root.sub("auth_sessions");
+  readonly emailTokensSpace = this.root.sub("email_tokens");
+  readonly throttleSpace = this.root.sub("throttle");
+
+  /** ("g","users_by_email",lower(email)) -> {userId, tenantId} */
+  userByEmail(email: string): Bytes {
+    return this.usersByEmailSpace.key(normalizeEmail(email));
+  }
+  /** ("g","users_by_id",userId) -> {tenantId}: a user's home tenant. */
+  userById(userId: string): Bytes {
+    return this.usersByIdSpace.key(userId);
+  }
+  /** ("g","user_tenants",userId,tenantId) -> {role, addedAt}: memberships of a user. */
+  userTenant(userId: string, tenantId: string): Bytes {
+    return this.userTenantsSpace.key(userId, tenantId);
+  }
+  userTenantsRange(userId: string): KeyRange {
+    return this.userTenantsSpace.range(userId);
+  }
+  /** ("g","tenants_active",tenantId) -> "" */
+  tenantActive(tenantId: string): Bytes {
+    return this.tenantsActiveSpace.key(tenantId);
+  }
+  /** ("g","auth_sessions",sessionId) -> {tenantId, userId}: finds a refresh token's session. */
+  authSession(sessionId: string): Bytes {
+    return this.authSessionsSpace.key(sessionId);
+  }
+  /** ("g","email_tokens",sha256hex) -> EmailToken */
+  emailToken(tokenHash: string): Bytes {
+    return this.emailTokensSpace.key(tokenHash);
+  }
+  /** ("g","throttle",bucket,key) -> {windowStartMs, count, hits} */
+  throttle(bucket: string, key: string): Bytes {
+    return this.throttleSpace.key(bucket, key);
+  }
+}
+
+/** Keys under one tenant's prefix: (t, ...). */
+export class TenantKeys {
+  readonly tenantId: string;
+  readonly root: KeyPrefix;
+  readonly usersSpace: KeyPrefix;
+  readonly membersSpace: KeyPrefix;
+  readonly authSpace: KeyPrefix;
+  readonly authByUserSpace: KeyPrefix;
+  readonly authByFamilySpace: KeyPrefix;
+  readonly wsSpace: KeyPrefix;
+  readonly wsByUserSpace: KeyPrefix;
+  readonly wsByPathSpace: KeyPrefix;
+  readonly wsRecentSpace: KeyPrefix;
+  readonly wsByTagSpace: KeyPrefix;
+  readonly wsByTagRecentSpace: KeyPrefix;
+  readonly wsChildrenSpace: KeyPrefix;
+  readonly auditSpace: KeyPrefix;
+  private readonly tenantKey: Bytes;
+
+  constructor(tenantId: string) {
+    if (tenantId === GLOBAL || tenantId.length === 0) {
+      throw new Error(`"${tenantId}" cannot be a tenant id`);
+    }
+    this.tenantId = tenantId;
+    this.root = new KeyPrefix(packKey(tenantId));
+    this.tenantKey = this.root.key("tenant");
+    this.usersSpace = this.root.sub("users");
+    this.membersSpace = this.root.sub("members");
+    this.authSpace = this.root.sub("auth");
+    this.authByUserSpace = this.root.sub("auth_by_user");
+    this.authByFamilySpace = this.root.sub("auth_by_family");
+    this.wsSpace = this.root.sub("ws");
+    this.wsByUserSpace = this.root.sub("ws_by_user");
+    this.wsByPathSpace = this.root.sub("ws_by_path");
+    this.wsRecentSpace = this.root.sub("ws_recent");
+    this.wsByTagSpace = this.root.sub("ws_by_tag");
+    this.wsByTagRecentSpace = this.root.sub("ws_by_tag_recent");
+    this.wsChildrenSpace = this.root.sub("ws_children");
+    this.auditSpace = this.root.sub("audit");
+  }
+
+  /** (t,"tenant") -> Tenant */
+  tenant(): Bytes {
+    return this.tenantKey;
+  }
+  /** (t,"users",userId) -> User */
+  user(userId: string): Bytes {
+    return this.usersSpace.key(userId);
+  }
+  /** (t,"members",userId) -> {role, addedAt} */
+  member(userId: string): Bytes {
+    return this.membersSpace.key(userId);
+  }
+  /** (t,"auth",sessionId) -> AuthSession */
+  auth(sessionId: string): Bytes {
+    return this.authSpace.key(sessionId);
+  }
+  /** (t,"auth_by_user",userId,sessionId) -> "" */
+  authByUser(userId: string, sessionId: string): Bytes {
+    return this.authByUserSpace.key(userId, sessionId);
+  }
+  /** (t,"auth_by_family",family,sessionId) -> "" */
+  authByFamily(family: string, sessionId: string): Bytes {
+    return this.authByFamilySpace.key(family, sessionId);
+  }
+  /** (t,"ws",sessionId): every part and chunk of one workspace session. */
+  wsRange(sessionId: string): KeyRange {
+    return this.wsSpace.range(sessionId);
+  }
+  /** The packed (t,"ws",sessionId) prefix itself. */
+  wsPrefix(sessionId: string): Bytes {
+    return this.wsSpace.key(sessionId);
+  }
+  /** (t,"ws",sessionId,"meta") -> the session's meta (name, tags, rev, chunk counts...) */
+  wsMeta(sessionId: string): Bytes {
+    return this.wsSpace.key(sessionId, WS_PART.meta);
+  }
+  /** (t,"ws",sessionId,part,chunk) for editor / terminal / debug / memory / scrollback. */
+  wsPartChunk(sessionId: string, part: string, chunk: number): Bytes {
+    return this.wsSpace.key(sessionId, part, chunk);
+  }
+  wsPartRange(sessionId: string, part: string): KeyRange {
+    return this.wsSpace.range(sessionId, part);
+  }
+  /** (t,"ws",sessionId,"buffer",path,chunk) */
+  wsBufferChunk(sessionId: string, path: string, chunk: number): Bytes {
+    return this.wsSpace.key(sessionId, WS_PART.buffer, path, chunk);
+  }
+  wsBufferRange(sessionId: string, path: string): KeyRange {
+    return this.wsSpace.range(sessionId, WS_PART.buffer, path);
+  }
+  /** (t,"ws_by_user",userId,sessionId) -> "" */
+  wsByUser(userId: string, sessionId: string): Bytes {
+    return this.wsByUserSpace.key(userId, sessionId);
+  }
+  /** (t,"ws_by_path",path,sessionId) -> "" */
+  wsByPath(path: string, sessionId: string): Bytes {
+    return this.wsByPathSpace.key(path, sessionId);
+  }
+  /** (t,"ws_recent",userId,lastActiveMs,sessionId) -> "" */
+  wsRecent(userId: string, lastActiveMs: number, sessionId: string): Bytes {
+    return this.wsRecentSpace.key(userId, lastActiveMs, sessionId);
+  }
+  /** (t,"ws_by_tag",userId,tag,sessionId) -> "" */
+  wsByTag(userId: string, tag: string, sessionId: string): Bytes {
+    return this.wsByTagSpace.key(userId, tag, sessionId);
+  }
+  /** (t,"ws_by_tag_recent",userId,tag,lastActiveMs,sessionId) -> "": tagged, newest first. */
+  wsByTagRecent(userId: string, tag: string, lastActiveMs: number, sessionId: string): Bytes {
+    return this.wsByTagRecentSpace.key(userId, tag, lastActiveMs, sessionId);
+  }
+  /** (t,"ws_children",parentId,sessionId) -> "" */
+  wsChild(parentId: string, sessionId: string): Bytes {
+    return this.wsChildrenSpace.key(parentId, sessionId);
+  }
+  /** (t,"audit",MAX_SAFE_INTEGER - atMs,eventId) -> AuditEvent: a forward scan is newest first. */
+  audit(atMs: number, eventId: string): Bytes {
+    return this.auditSpace.key(auditTimeKey(atMs), eventId);
+  }
+}
+
+/** Audit keys sort newest first: the time element counts down. */
+export function auditTimeKey(atMs: number): number {
+  return Number.MAX_SAFE_INTEGER - atMs;
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const tenantKeyCache = new Map<string, TenantKeys>();
+const TENANT_CACHE_MAX = 10_000;
+
+/** The keys of one tenant, with its prefixes packed once and kept. */
+export function tenantKeys(tenantId: string): TenantKeys {
+  let keys = tenantKeyCache.get(tenantId);
+  if (!keys) {
+    if (tenantKeyCache.size >= TENANT_CACHE_MAX) tenantKeyCache.clear();
+    keys = new TenantKeys(tenantId);
+    tenantKeyCache.set(tenantId, keys);
+  }
+  return keys;
+}
+
+export const globalKeys = new GlobalKeys();
+export type { GlobalKeys };
+
+/** The whole application keyspace: every tuple key starts at or after 0x01. */
+export const WHOLE_KEYSPACE: KeyRange = {
+  begin: Buffer.from([0x00]),
+  end: Buffer.from([0xff]),
+};

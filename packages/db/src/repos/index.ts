@@ -1,1 +1,45 @@
-export {};
+import type { Store } from "../store/types";
+import { AuditRepository } from "./audit-repository";
+import { AuthSessionRepository } from "./auth-session-repository";
+import { EmailTokenRepository } from "./email-token-repository";
+import { TenantRepository } from "./tenant-repository";
+import { ThrottleRepository } from "./throttle-repository";
+import { UserRepository } from "./user-repository";
+import { WorkspaceSessionRepository } from "./workspace-session-repository";
+
+export * from "./audit-repository";
+export * from "./auth-session-repository";
+export * from "./email-token-repository";
+export * from "./errors";
+export * from "./tenant-repository";
+export * from "./throttle-repository";
+export {
+  type CreateUserInput,
+  type MemberWithUser,
+  type UpdateUserInput,
+  UserRepository,
+} from "./user-repository";
+export * from "./workspace-session-repository";
+
+export interface Repositories {
+  tenants: TenantRepository;
+  users: UserRepository;
+  authSessions: AuthSessionRepository;
+  workspaceSessions: WorkspaceSessionRepository;
+  audit: AuditRepository;
+  emailTokens: EmailTokenRepository;
+  throttle: ThrottleRepository;
+}
+
+/** Every repository over one store. */
+export function createRepositories(store: Store): Repositories {
+  return {
+    tenants: new TenantRepository(store),
+    users: new UserRepository(store),
+    authSessions: new AuthSessionRepository(store),
+    workspaceSessions: new WorkspaceSessionRepository(store),
+    audit: new AuditRepository(store),
+    emailTokens: new EmailTokenRepository(store),
+    throttle: new ThrottleRepository(store),
+  };
+}

@@ -1,0 +1,36 @@
+import { randomBytes } from "node:crypto";
+
+const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/**
+ * A new record id: 26 lowercase Crockford base32 characters, 48 bits of milliseconds then
+ * 80 random bits (ULID layout), so ids made later sort later and never collide in practice.
+ */
+export function newId(nowMs: number = Date.now()): string {
+  let t = nowMs;
+  const time: string[] = new Array(10);
+  for (let i = 9; i >= 0; i--) {
+    time[i] = CROCKFORD[t % 32]!;
+    t = Math.floor(t / 32);
+  }
+  let out = time.join("");
+  const rand = randomBytes(10);
+  // 80 bits -> 16 characters of 5 bits.
+  let acc = 0;
+  let bits = 0;
+  for (const byte of rand) {
+    acc = (acc << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += CROCKFORD[(acc >> bits) & 31]!;
+    }
+    acc &= (1 << bits) - 1;
+  }
+  return out;
+}
+
+/** Current time as the ISO-8601 string every model stores. */
+export function isoNow(): string {
+  return new Date().toISOString();
+}

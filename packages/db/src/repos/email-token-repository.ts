@@ -1,0 +1,100 @@
+import { globalKeys } from "../keyspace";
+import type { EmailToken, EmailTokenPurpose } from "../models/email-token";
+import { newId } from "../models/ids";
+import type { Store } from "../store/types";
+import { ConflictError } from "./errors";
+import { decodeJson, encodeJson, getJson, transact } from "./internal";
+
+export interface CreateEmailTokenInput {
+  /** SHA-256 (hex) of the token that is mailed; the token itself is never stored. */
+  tokenHash: string;
+  purpose: EmailTokenPurpose;
+  userId: string;
+  tenantId: string;
+  expiresAt: string;
+  now?: Date;
+}
+
+interface StoredEmailToken extends EmailToken {
+  /** Set by the one consume() that used it; a retry of that same call recognises itself. */
+  consumedBy?: string;
+  consumedAt?: string;
+}
+
+function toToken(s: StoredEmailToken): EmailToken {
+  const { consumedBy: _by, consumedAt: _at, ...token } = s;
+  return token;
+}
+
+/** Single-use tokens for email verification and password reset. */
+export class EmailTokenRepository {
+  constructor(private readonly store: Store) {}
+
+  async create(input: CreateEmailTokenInput): Promise<EmailToken> {
+    const token: EmailToken = {
+      tokenHash: input.tokenHash,
+      purpose: input.purpose,
+      userId: input.userId,
+      tenantId: input.tenantId,
+      createdAt: (input.now ?? new Date()).toISOString(),
+      expiresAt: input.expiresAt,
+    };
+    const key = globalKeys.emailToken(token.tokenHash);
+    return transact(this.store, async (tx) => {
+      const existing = await getJson<StoredEmailToken>(tx, key);
+      if (existing) {
+        if (existing.createdAt === token.createdAt && existing.userId === token.userId) {
+          return toToken(existing);
+        }
+        throw new ConflictError("already_exists", "this token already exists");
+      }
+      tx.set(key, encodeJson(token));
+      return token;
+    });
+  }
+
+  /**
+   * Uses the token: returns it the first time (when unexpired and of this purpose), and
+   * null ever after. Expired tokens are removed and give null.
+   */
+  async consume(
+    tokenHash: string,
+    purpose: EmailTokenPurpose,
+    now?: Date,
+  ): Promise<EmailToken | null> {
+    const at = now ?? new Date();
+    const nowIso = at.toISOString();
+    const consumeId = newId(at.getTime());
+    const key = globalKeys.emailToken(tokenHash);
+    return transact(this.store, async (tx) => {
+      const raw = await tx.get(key);
+      if (!raw) return null;
+      const stored = decodeJson<StoredEmailToken>(raw);
+      if (stored.consumedBy === consumeId) return toToken(stored);
+      if (stored.consumedBy !== undefined || stored.purpose !== purpose) return null;
+      if (Date.parse(stored.expiresAt) <= at.getTime()) {
+        tx.clear(key);
+        return null;
+      }
+      // Kept (marked) until it expires, so a retried consume can still recognise itself.
+      tx.set(key, encodeJson({ ...stored, consumedBy: consumeId, consumedAt: nowIso }));
+      return toToken(stored);
+    });
+  }
+
+  /** Removes up to `limit` expired tokens; returns how many. */
+  async purgeExpired(now?: Date, limit = 1000): Promise<number> {
+    const nowMs = (now ?? new Date()).getTime();
+    return transact(this.store, async (tx) => {
+      const r = globalKeys.emailTokensSpace.range();
+      let n = 0;
+      for (const row of await tx.getRange(r.begin, r.end, { limit })) {
+        if (Date.parse(decodeJson<StoredEmailToken>(row.value).expiresAt) <= nowMs) {
+          tx.clear(row.key);
+          n++;
+        }
+      }
+      return n;
+    });
+  }
+}

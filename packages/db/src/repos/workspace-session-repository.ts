@@ -1,0 +1,548 @@
+import { type TenantKeys, tenantKeys, WS_PART } from "../keyspace";
+import type { Page, PageRequest } from "../models/common";
+import { newId } from "../models/ids";
+import {
+  type Buffers,
+  type BuffersPatch,
+  type DebugState,
+  defaultDebugState,
+  defaultEditorState,
+  defaultMemoryState,
+  defaultTerminalState,
+  type EditorState,
+  type MemoryState,
+  type TerminalState,
+  type WorkspaceSession,
+  type WorkspaceSessionMeta,
+} from "../models/workspace-session";
+import type { Bytes, KeyValue, Store, Transaction } from "../store/types";
+import {
+  ConflictError,
+  LimitError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ValidationError,
+} from "./errors";
+import {
+  clampLimit,
+  dateMs,
+  decodeJson,
+  EMPTY_VALUE,
+  encodeJson,
+  scanPage,
+  splitChunks,
+  transact,
+  uniqueStrings,
+} from "./internal";
+import {
+  CHUNKED_PARTS,
+  type ChunkedPart,
+  clearWorkspaceIndexes,
+  deleteWorkspace,
+  type PartChunks,
+  readMember,
+  readWorkspaceMeta,
+  requireActiveTenant,
+  type StoredWorkspaceMeta,
+  toMeta,
+  writeWorkspaceIndexes,
+} from "./stored";
+
+export interface WorkspaceState {
+  editor?: EditorState;
+  terminal?: TerminalState;
+  debug?: DebugState;
+  memory?: MemoryState;
+}
+
+export interface CreateWorkspaceSessionInput extends WorkspaceState {
+  id?: string;
+  tenantId: string;
+  userId: string;
+  name: string;
+  workspacePath: string;
+  tags?: string[];
+  parentSessionId?: string | null;
+  buffers?: Buffers;
+  now?: Date;
+}
+
+/** An autosave: the parts given replace the stored ones; buffers is a per-path patch. */
+export interface SaveWorkspaceInput extends WorkspaceState {
+  /** The rev the client last saw; a stale one throws ConflictError with currentRev. */
+  baseRev: number;
+  buffers?: BuffersPatch;
+}
+
+export interface SaveResult {
+  rev: number;
+  savedAt: string;
+}
+
+export interface ForkWorkspaceInput {
+  id?: string;
+  name: string;
+  /** Owner of the copy (default: the source's owner); must be a member of the tenant. */
+  userId?: string;
+  now?: Date;
+}
+
+export interface UpdateWorkspaceMetaInput {
+  name?: string;
+  tags?: string[];
+  now?: Date;
+}
+
+/** What one transaction may write, with room left for keys and indexes. */
+const MAX_SAVE_BYTES = 9_000_000;
+const MAX_TAGS = 32;
+
+/** Parts encoded outside the transaction (pure work, not repeated on retries). */
+interface EncodedState {
+  parts: Partial<Record<ChunkedPart, Bytes | null>>;
+  buffers: Array<[string, Bytes | null]>;
+  bytes: number;
+}
+
+function encodeState(state: WorkspaceState & { buffers?: BuffersPatch }): EncodedState {
+  const parts: EncodedState["parts"] = {};
+  let bytes = 0;
+  const put = (part: ChunkedPart, value: Bytes | null) => {
+    parts[part] = value;
+    bytes += value?.length ?? 0;
+  };
+  if (state.editor) put("editor", encodeJson(state.editor));
+  if (state.debug) put("debug", encodeJson(state.debug));
+  if (state.memory) put("memory", encodeJson(state.memory));
+  if (state.terminal) {
+    const { scrollback, ...terminal } = state.terminal;
+    put("terminal", encodeJson(terminal));
+    put("scrollback", scrollback === undefined ? null : Buffer.from(scrollback, "utf8"));
+  }
+  const buffers: EncodedState["buffers"] = [];
+  for (const [path, text] of Object.entries(state.buffers ?? {})) {
+    const value = text === null || text === undefined ? null : Buffer.from(text, "utf8");
+    buffers.push([path, value]);
+    bytes += (value?.length ?? 0) + path.length;
+  }
+  if (bytes > MAX_SAVE_BYTES) {
+    throw new PayloadTooLargeError(`the state to save is ${bytes} B; at most ${MAX_SAVE_BYTES} B`);
+  }
+  return { parts, buffers, bytes };
+}
+
+/** Writes the encoded parts: chunks 0..n-1, then clears the chunks the old value had beyond n. */
+function writeState(
+  tx: Transaction,
+  keys: TenantKeys,
+  sessionId: string,
+  state: EncodedState,
+  chunks: PartChunks,
+): void {
+  for (const part of CHUNKED_PARTS) {
+    const value = state.parts[part];
+    if (value === undefined) continue;
+    const pieces = value === null ? [] : splitChunks(value);
+    for (let i = 0; i < pieces.length; i++)
+      tx.set(keys.wsPartChunk(sessionId, part, i), pieces[i]!);
+    for (let i = pieces.length; i < chunks[part]; i++) {
+      tx.clear(keys.wsPartChunk(sessionId, part, i));
+    }
+    chunks[part] = pieces.length;
+  }
+  for (const [path, value] of state.buffers) {
+    // Old chunks go before new ones are written (a shorter text leaves none behind).
+    const r = keys.wsBufferRange(sessionId, path);
+    tx.clearRange(r.begin, r.end);
+    if (value === null) continue;
+    const pieces = splitChunks(value);
+    for (let i = 0; i < pieces.length; i++)
+      tx.set(keys.wsBufferChunk(sessionId, path, i), pieces[i]!);
+  }
+}
+
+function pushTo(map: Map<string, Bytes[]>, name: string, value: Bytes): void {
+  const list = map.get(name);
+  if (list) list.push(value);
+  else map.set(name, [value]);
+}
+
+/** Reassembles a whole session from the rows of its (t,"ws",sessionId) range. */
+function assemble(keys: TenantKeys, rows: KeyValue[]): WorkspaceSession | undefined {
+  let meta: StoredWorkspaceMeta | undefined;
+  const parts = new Map<string, Bytes[]>();
+  const buffers = new Map<string, Bytes[]>();
+  for (const row of rows) {
+    const items = keys.wsSpace.unpack(row.key);
+    const part = items[1] as string;
+    if (part === WS_PART.meta) {
+      meta = decodeJson<StoredWorkspaceMeta>(row.value);
+    } else if (part === WS_PART.buffer) {
+      const path = items[2] as string;
+      pushTo(buffers, path, row.value);
+    } else {
+      pushTo(parts, part, row.value);
+    }
+  }
+  if (!meta) return undefined;
+  const json = <T>(part: ChunkedPart, fallback: () => T): T => {
+    const list = parts.get(part);
+    return list ? decodeJson<T>(Buffer.concat(list)) : fallback();
+  };
+  const terminal = json<TerminalState>("terminal", defaultTerminalState);
+  const scrollback = parts.get("scrollback");
+  if (scrollback) terminal.scrollback = Buffer.concat(scrollback).toString("utf8");
+  const bufferTexts: Buffers = {};
+  for (const [path, list] of buffers) bufferTexts[path] = Buffer.concat(list).toString("utf8");
+  return {
+    ...toMeta(meta),
+    editor: json("editor", defaultEditorState),
+    terminal,
+    debug: json("debug", defaultDebugState),
+    memory: json("memory", defaultMemoryState),
+    buffers: bufferTexts,
+  };
+}
+
+async function readSession(
+  tx: Transaction,
+  keys: TenantKeys,
+  sessionId: string,
+): Promise<WorkspaceSession | undefined> {
+  const r = keys.wsRange(sessionId);
+  return assemble(keys, await tx.getRange(r.begin, r.end));
+}
+
+/** Plan limit: counts the tenant's sessions up to maxWorkspaces, no further. */
+async function checkWorkspaceLimit(tx: Transaction, keys: TenantKeys, max: number | null) {
+  if (max === null) return;
+  const r = keys.wsByUserSpace.range();
+  const rows = await tx.getRange(r.begin, r.end, { limit: max });
+  if (rows.length >= max) throw new LimitError("maxWorkspaces", max);
+}
+
+function emptyChunks(): PartChunks {
+  return { editor: 0, terminal: 0, debug: 0, memory: 0, scrollback: 0 };
+}
+
+export class WorkspaceSessionRepository {
+  constructor(private readonly store: Store) {}
+
+  /**
+   * Creates a session (missing parts get their defaults). The owner must be a member of
+   * the active tenant; the plan's maxWorkspaces is enforced (LimitError).
+   */
+  async create(input: CreateWorkspaceSessionInput): Promise<WorkspaceSession> {
+    const now = (input.now ?? new Date()).toISOString();
+    const id = input.id ?? newId();
+    const state = encodeState({
+      editor: input.editor ?? defaultEditorState(),
+      terminal: input.terminal ?? defaultTerminalState(),
+      debug: input.debug ?? defaultDebugState(),
+      memory: input.memory ?? defaultMemoryState(),
+      buffers: input.buffers ?? {},
+    });
+    const tags = normalizeTags(input.tags ?? []);
+    const keys = tenantKeys(input.tenantId);
+    return transact(this.store, async (tx) => {
+      const existing = await readWorkspaceMeta(tx, keys, id);
+      if (existing) {
+        if (existing.createdAt === now && existing.userId === input.userId) {
+          return (await readSession(tx, keys, id))!;
+        }
+        throw new ConflictError("already_exists", `workspace session ${id} already exists`);
+      }
+      const tenant = await requireActiveTenant(tx, input.tenantId);
+      if (!(await readMember(tx, input.tenantId, input.userId))) {
+        throw new NotFoundError("membership", `${input.tenantId}/${input.userId}`);
+      }
+      const parent = input.parentSessionId ?? null;
+      if (parent !== null && !(await readWorkspaceMeta(tx, keys, parent))) {
+        throw new NotFoundError("workspace session", parent);
+      }
+      await checkWorkspaceLimit(tx, keys, tenant.settings.maxWorkspaces);
+      const meta: StoredWorkspaceMeta = {
+        id,
+        tenantId: input.tenantId,
+        userId: input.userId,
+        name: input.name,
+        workspacePath: input.workspacePath,
+        tags,
+        parentSessionId: parent,
+        rev: 0,
+        createdAt: now,
+        updatedAt: now,
+        lastActiveAt: now,
+        chunks: emptyChunks(),
+        saves: [],
+      };
+      writeState(tx, keys, id, state, meta.chunks);
+      tx.set(keys.wsMeta(id), encodeJson(meta));
+      writeWorkspaceIndexes(tx, keys, meta);
+      return (await readSession(tx, keys, id))!;
+    });
+  }
+
+  /** The whole session — meta, editor, terminal, debug, memory, buffers — or null. */
+  async getById(tenantId: string, sessionId: string): Promise<WorkspaceSession | null> {
+    const keys = tenantKeys(tenantId);
+    return this.store.transact(async (tx) => (await readSession(tx, keys, sessionId)) ?? null);
+  }
+
+  async getMeta(tenantId: string, sessionId: string): Promise<WorkspaceSessionMeta | null> {
+    const keys = tenantKeys(tenantId);
+    return this.store.transact(async (tx) => {
+      const m = await readWorkspaceMeta(tx, keys, sessionId);
+      return m ? toMeta(m) : null;
+    });
+  }
+
+  /** The user's sessions, most recently active first; O(limit) whatever their number. */
+  async listRecentByUser(
+    tenantId: string,
+    userId: string,
+    req?: PageRequest,
+  ): Promise<Page<WorkspaceSessionMeta>> {
+    const keys = tenantKeys(tenantId);
+    return this.store.transact(async (tx) => {
+      const prefix = keys.wsRecentSpace.key(userId);
+      const { rows, nextCursor } = await scanPage(tx, prefix, req, {
+        reverse: true,
+        defaultLimit: 20,
+      });
+      const ids = rows.map((r) => keys.wsRecentSpace.unpack(r.key)[2] as string);
+      return { items: await readMetas(tx, keys, ids), nextCursor };
+    });
+  }
+
+  /**
+   * The user's sessions carrying any of `tags`, most recently active first. Reads at
+   * most `limit` entries per tag from ws_by_tag_recent: O(tags × limit).
+   */
+  async listRelated(
+    tenantId: string,
+    userId: string,
+    tags: string[],
+    opts?: { limit?: number; excludeId?: string },
+  ): Promise<WorkspaceSessionMeta[]> {
+    const limit = clampLimit(opts?.limit, 20);
+    const exclude = opts?.excludeId;
+    const keys = tenantKeys(tenantId);
+    const wanted = normalizeTags(tags.slice(0, MAX_TAGS));
+    return this.store.transact(async (tx) => {
+      const found = new Map<string, number>();
+      for (const tag of wanted) {
+        const r = keys.wsByTagRecentSpace.range(userId, tag);
+        const perTag = limit + (exclude ? 1 : 0);
+        for (const row of await tx.getRange(r.begin, r.end, { limit: perTag, reverse: true })) {
+          const [, , ms, sid] = keys.wsByTagRecentSpace.unpack(row.key) as [
+            string,
+            string,
+            number,
+            string,
+          ];
+          if (sid !== exclude && (found.get(sid) ?? -1) < ms) found.set(sid, ms);
+        }
+      }
+      const ids = [...found.entries()]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0))
+        .slice(0, limit)
+        .map(([sid]) => sid);
+      return readMetas(tx, keys, ids);
+    });
+  }
+
+  /** Sessions forked from (or created under) `parentId`, in id order. */
+  async listChildren(
+    tenantId: string,
+    parentId: string,
+    req?: PageRequest,
+  ): Promise<Page<WorkspaceSessionMeta>> {
+    const keys = tenantKeys(tenantId);
+    return this.store.transact(async (tx) => {
+      const { rows, nextCursor } = await scanPage(tx, keys.wsChildrenSpace.key(parentId), req);
+      const ids = rows.map((r) => keys.wsChildrenSpace.unpack(r.key)[1] as string);
+      return { items: await readMetas(tx, keys, ids), nextCursor };
+    });
+  }
+
+  /** Sessions opened on one workspace folder, in id order. */
+  async listByPath(
+    tenantId: string,
+    workspacePath: string,
+    req?: PageRequest,
+  ): Promise<Page<WorkspaceSessionMeta>> {
+    const keys = tenantKeys(tenantId);
+    return this.store.transact(async (tx) => {
+      const { rows, nextCursor } = await scanPage(tx, keys.wsByPathSpace.key(workspacePath), req);
+      const ids = rows.map((r) => keys.wsByPathSpace.unpack(r.key)[1] as string);
+      return { items: await readMetas(tx, keys, ids), nextCursor };
+    });
+  }
+
+  /**
+   * An autosave. Writes only the parts given (plus meta with the new rev, and the moved
+   * recency entries): moving a cursor rewrites the editor part, never the buffers. A
+   * stale baseRev throws ConflictError("stale_rev") carrying currentRev. A retry of a save
+   * that already committed returns that save's result instead of a conflict.
+   */
+  async save(
+    tenantId: string,
+    sessionId: string,
+    input: SaveWorkspaceInput,
+    opts?: { now?: Date },
+  ): Promise<SaveResult> {
+    const nowDate = opts?.now ?? new Date();
+    const savedAt = nowDate.toISOString();
+    const nowMs = nowDate.getTime();
+    const saveId = newId(nowMs);
+    const state = encodeState(input);
+    const keys = tenantKeys(tenantId);
+    const metaKey = keys.wsMeta(sessionId);
+    return transact(this.store, async (tx) => {
+      const raw = await tx.get(metaKey);
+      if (!raw) throw new NotFoundError("workspace session", sessionId);
+      const meta = decodeJson<StoredWorkspaceMeta>(raw);
+      for (const [id, rev] of meta.saves) if (id === saveId) return { rev, savedAt };
+      if (meta.rev !== input.baseRev) {
+        throw new ConflictError(
+          "stale_rev",
+          `workspace session ${sessionId} is at rev ${meta.rev}, not ${input.baseRev}`,
+          { currentRev: meta.rev },
+        );
+      }
+      writeState(tx, keys, sessionId, state, meta.chunks);
+      const oldMs = dateMs(meta.lastActiveAt);
+      const activeMs = Math.max(oldMs, nowMs);
+      if (activeMs !== oldMs) {
+        tx.clear(keys.wsRecent(meta.userId, oldMs, sessionId));
+        tx.set(keys.wsRecent(meta.userId, activeMs, sessionId), EMPTY_VALUE);
+        for (const tag of meta.tags) {
+          tx.clear(keys.wsByTagRecent(meta.userId, tag, oldMs, sessionId));
+          tx.set(keys.wsByTagRecent(meta.userId, tag, activeMs, sessionId), EMPTY_VALUE);
+        }
+        meta.lastActiveAt = new Date(activeMs).toISOString();
+      }
+      meta.rev += 1;
+      meta.updatedAt = savedAt;
+      meta.saves = [[saveId, meta.rev], ...meta.saves.slice(0, 3)];
+      tx.set(metaKey, encodeJson(meta));
+      return { rev: meta.rev, savedAt };
+    });
+  }
+
+  /** A copy of every part under a new id, with parentSessionId = the source. */
+  async fork(
+    tenantId: string,
+    sourceId: string,
+    input: ForkWorkspaceInput,
+  ): Promise<WorkspaceSession> {
+    const now = (input.now ?? new Date()).toISOString();
+    const id = input.id ?? newId();
+    const keys = tenantKeys(tenantId);
+    return transact(this.store, async (tx) => {
+      const existing = await readWorkspaceMeta(tx, keys, id);
+      if (existing) {
+        if (existing.createdAt === now && existing.parentSessionId === sourceId) {
+          return (await readSession(tx, keys, id))!;
+        }
+        throw new ConflictError("already_exists", `workspace session ${id} already exists`);
+      }
+      const r = keys.wsRange(sourceId);
+      const rows = await tx.getRange(r.begin, r.end);
+      const metaKey = keys.wsMeta(sourceId);
+      const sourceRow = rows.find((row) => row.key.equals(metaKey));
+      if (!sourceRow) throw new NotFoundError("workspace session", sourceId);
+      const source = decodeJson<StoredWorkspaceMeta>(sourceRow.value);
+      const userId = input.userId ?? source.userId;
+      const tenant = await requireActiveTenant(tx, tenantId);
+      if (!(await readMember(tx, tenantId, userId))) {
+        throw new NotFoundError("membership", `${tenantId}/${userId}`);
+      }
+      await checkWorkspaceLimit(tx, keys, tenant.settings.maxWorkspaces);
+      const meta: StoredWorkspaceMeta = {
+        id,
+        tenantId,
+        userId,
+        name: input.name,
+        workspacePath: source.workspacePath,
+        tags: [...source.tags],
+        parentSessionId: sourceId,
+        rev: 0,
+        createdAt: now,
+        updatedAt: now,
+        lastActiveAt: now,
+        chunks: { ...source.chunks },
+        saves: [],
+      };
+      const fromPrefix = keys.wsPrefix(sourceId);
+      const toPrefix = keys.wsPrefix(id);
+      const copied: KeyValue[] = [];
+      for (const row of rows) {
+        if (row === sourceRow) continue;
+        const key = Buffer.concat([toPrefix, row.key.subarray(fromPrefix.length)]);
+        tx.set(key, row.value);
+        copied.push({ key, value: row.value });
+      }
+      const metaValue = encodeJson(meta);
+      tx.set(keys.wsMeta(id), metaValue);
+      writeWorkspaceIndexes(tx, keys, meta);
+      return assemble(keys, [{ key: keys.wsMeta(id), value: metaValue }, ...copied])!;
+    });
+  }
+
+  /** Renames and/or retags; the tag index entries move in the same transaction. */
+  async updateMeta(
+    tenantId: string,
+    sessionId: string,
+    patch: UpdateWorkspaceMetaInput,
+  ): Promise<WorkspaceSessionMeta> {
+    const now = (patch.now ?? new Date()).toISOString();
+    const tags = patch.tags ? normalizeTags(patch.tags) : undefined;
+    const keys = tenantKeys(tenantId);
+    return transact(this.store, async (tx) => {
+      const meta = await readWorkspaceMeta(tx, keys, sessionId);
+      if (!meta) throw new NotFoundError("workspace session", sessionId);
+      const next: StoredWorkspaceMeta = {
+        ...meta,
+        name: patch.name ?? meta.name,
+        tags: tags ?? meta.tags,
+        updatedAt: now,
+      };
+      if (tags) {
+        clearWorkspaceIndexes(tx, keys, meta);
+        writeWorkspaceIndexes(tx, keys, next);
+      }
+      tx.set(keys.wsMeta(sessionId), encodeJson(next));
+      return toMeta(next);
+    });
+  }
+
+  /** Removes the session's record, parts, chunks and every index entry (no-op if absent). */
+  async delete(tenantId: string, sessionId: string): Promise<void> {
+    const keys = tenantKeys(tenantId);
+    await transact(this.store, async (tx) => {
+      const meta = await readWorkspaceMeta(tx, keys, sessionId);
+      if (meta) deleteWorkspace(tx, keys, meta);
+    });
+  }
+}
+
+async function readMetas(
+  tx: Transaction,
+  keys: TenantKeys,
+  ids: string[],
+): Promise<WorkspaceSessionMeta[]> {
+  const out: WorkspaceSessionMeta[] = [];
+  for (const id of ids) {
+    const m = await readWorkspaceMeta(tx, keys, id);
+    if (m) out.push(toMeta(m));
+  }
+  return out;
+}
+
+function normalizeTags(tags: string[]): string[] {
+  const out = uniqueStrings(tags.map((t) => t.trim()).filter((t) => t.length > 0));
+  if (out.length > MAX_TAGS) throw new ValidationError(`at most ${MAX_TAGS} tags`);
+  return out;
+}

@@ -1,0 +1,102 @@
+/**
+ * What the API layer learns about a request and may do to its response, built from the
+ * Node objects so that packages/api never sees them.
+ */
+import type { IncomingMessage, OutgoingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
+
+/** The request-facing part of a call's context (same shape as @hearth/api's RequestMeta). */
+export interface RequestMeta {
+  ip: string;
+  userAgent: string;
+  /** The `Authorization` header, e.g. `Bearer <accessToken>`. */
+  authorization?: string | undefined;
+  /** The raw `Cookie` header. */
+  cookie?: string | undefined;
+  /** The `Origin` header, checked on cookie-authenticated mutations. */
+  origin?: string | undefined;
+  /** The `Host` header the request was sent to. */
+  host?: string | undefined;
+  protocol: "http" | "https";
+}
+
+/** What a procedure may add to the response (same shape as @hearth/api's ResponseMeta). */
+export interface ResponseMeta {
+  /** Appends one `Set-Cookie` header. */
+  setCookie(value: string): void;
+  setHeader(name: string, value: string): void;
+}
+
+export interface RequestMetaOptions {
+  /**
+   * Believe `X-Forwarded-For` / `X-Forwarded-Proto` / `X-Forwarded-Host`: only when a proxy
+   * the operator runs sets them, else any client could pick its own IP for the throttles.
+   */
+  trustProxy: boolean;
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+export function requestMeta(req: IncomingMessage, opts: RequestMetaOptions): RequestMeta {
+  const h = req.headers;
+  let ip = req.socket.remoteAddress ?? "";
+  let protocol: "http" | "https" = (req.socket as Partial<TLSSocket>).encrypted ? "https" : "http";
+  let host = h.host;
+  if (opts.trustProxy) {
+    // The left-most entry is the client as the first proxy saw it.
+    const forwarded = header(h["x-forwarded-for"])?.split(",", 1)[0]?.trim();
+    if (forwarded) ip = forwarded;
+    const proto = header(h["x-forwarded-proto"])?.split(",", 1)[0]?.trim();
+    if (proto === "https" || proto === "http") protocol = proto;
+    const fwdHost = header(h["x-forwarded-host"])?.split(",", 1)[0]?.trim();
+    if (fwdHost) host = fwdHost;
+  }
+  if (ip.startsWith("::ffff:")) ip = ip.slice(7);
+  return {
+    ip,
+    userAgent: h["user-agent"] ?? "",
+    authorization: h.authorization,
+    cookie: h.cookie,
+    origin: h.origin,
+    host,
+    protocol,
+  };
+}
+
+/**
+ * A WebSocket cannot carry an Authorization header from a browser, so tRPC's wsLink sends
+ * it in its connection params instead (`{ authorization: "Bearer ..." }`).
+ */
+export function webSocketRequestMeta(
+  req: IncomingMessage,
+  connectionParams: Record<string, string | undefined> | null,
+  opts: RequestMetaOptions,
+): RequestMeta {
+  const meta = requestMeta(req, opts);
+  const fromParams = connectionParams?.authorization;
+  if (!meta.authorization && typeof fromParams === "string") meta.authorization = fromParams;
+  return meta;
+}
+
+export function responseMeta(res: OutgoingMessage): ResponseMeta {
+  return {
+    setCookie(value) {
+      if (res.headersSent) return;
+      const existing = res.getHeader("set-cookie");
+      if (existing === undefined) res.setHeader("set-cookie", [value]);
+      else if (Array.isArray(existing)) res.setHeader("set-cookie", [...existing, value]);
+      else res.setHeader("set-cookie", [String(existing), value]);
+    },
+    setHeader(name, value) {
+      if (!res.headersSent) res.setHeader(name, value);
+    },
+  };
+}
+
+/** A WebSocket's handshake is long answered: nothing can be added to it any more. */
+export const closedResponseMeta: ResponseMeta = {
+  setCookie() {},
+  setHeader() {},
+};

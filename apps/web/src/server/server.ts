@@ -1,0 +1,306 @@
+/**
+ * The one Hearth server process: tRPC over HTTP and WebSocket, the health check, and a
+ * fallback handler for everything outside /api (the web app mounts there).
+ */
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import type { Duplex } from "node:stream";
+import { openStore, type Store, type StoreKind } from "@hearth/db";
+import type { AnyTRPCRouter, inferRouterContext } from "@trpc/server";
+import { applyWSSHandler } from "@trpc/server/adapters/ws";
+import { WebSocketServer } from "ws";
+import pkg from "../../package.json" with { type: "json" };
+import { createLogger, type Logger } from "./logger";
+import {
+  closedResponseMeta,
+  type RequestMeta,
+  type ResponseMeta,
+  requestMeta,
+  responseMeta,
+  webSocketRequestMeta,
+} from "./request-meta";
+import { createTRPCNodeHandler, type TRPCNodeHandler } from "./trpc-handler";
+
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+export const TRPC_PREFIX = "/api/trpc/";
+export const TRPC_WS_PATH = "/api/trpc-ws";
+export const HEALTH_PATH = "/api/health";
+
+/** The API the server exposes: a tRPC router and how to build one call's context. */
+export interface HearthApi<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
+  router: TRouter;
+  createContext(meta: {
+    req: RequestMeta;
+    res: ResponseMeta;
+  }): Promise<inferRouterContext<TRouter>> | inferRouterContext<TRouter>;
+  /** Releases what the API holds (mailer connections...). The store is closed after it. */
+  close?(): Promise<void>;
+}
+
+export interface HearthApiDeps {
+  store: Store;
+  dataDir: string;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
+export type HearthApiFactory = (deps: HearthApiDeps) => HearthApi | Promise<HearthApi>;
+
+export interface HearthServerOptions {
+  /** Defaults to 3000; 0 picks a free port. */
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  store?: StoreKind;
+  fdbClusterFile?: string;
+  /** `HEARTH_SQLITE_SYNC`: "normal" (default) or "full". */
+  sqliteSync?: string;
+  /** Request bodies above this are refused with 413 PAYLOAD_TOO_LARGE (default 8 MB). */
+  maxBodyBytes?: number;
+  /** Believe X-Forwarded-* headers (only behind a proxy the operator runs). */
+  trustProxy?: boolean;
+  /** Builds the API on the opened store. */
+  api: HearthApiFactory;
+  logger?: Logger;
+  /** Handles every request outside /api; 404 by default. */
+  fallback?: http.RequestListener;
+  /** Handles WebSocket upgrades outside /api/trpc-ws; refused by default. */
+  fallbackUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Passed to the API factory (SMTP settings and the like). */
+  env?: NodeJS.ProcessEnv;
+  /** Longest wait for in-flight requests on shutdown before connections are cut. */
+  shutdownGraceMs?: number;
+}
+
+export interface HearthServer {
+  /** `http://host:port` as it listens. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly http: http.Server;
+  /** How many tRPC requests each adapter path served. */
+  readonly trpcServed: TRPCNodeHandler["served"];
+  /**
+   * Stops accepting, lets in-flight requests finish, closes WebSockets, the API and the
+   * store. Safe to call more than once.
+   */
+  close(): Promise<void>;
+}
+
+export function formatUrl(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+const REQUEST_ID = Symbol("hearth.requestId");
+type TrackedRequest = http.IncomingMessage & { [REQUEST_ID]?: string };
+
+export async function createHearthServer(opts: HearthServerOptions): Promise<HearthServer> {
+  const host = opts.host ?? "127.0.0.1";
+  const dataDir = path.resolve(opts.dataDir ?? "./.data");
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const trustProxy = opts.trustProxy ?? false;
+  const logger = opts.logger ?? createLogger();
+  const metaOptions = { trustProxy };
+
+  fs.mkdirSync(dataDir, { recursive: true });
+  const store = await openStore({
+    store: opts.store ?? "sqlite",
+    dataDir,
+    ...(opts.fdbClusterFile ? { clusterFile: opts.fdbClusterFile } : {}),
+    ...(opts.sqliteSync ? { sqliteSync: opts.sqliteSync } : {}),
+  });
+  let api: HearthApi;
+  try {
+    api = await opts.api({ store, dataDir, logger, env: opts.env ?? process.env });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const { router } = api;
+
+  const onError = ({
+    error,
+    path,
+    req,
+  }: {
+    error: { code: string; message: string; cause?: unknown };
+    path?: string | undefined;
+    req: http.IncomingMessage;
+  }) => {
+    // Expected errors (bad input, no access...) are part of normal traffic; only failures
+    // of the server itself deserve a log line. Never the input: it may hold passwords.
+    if (error.code !== "INTERNAL_SERVER_ERROR") return;
+    logger.error(
+      { reqId: (req as TrackedRequest)[REQUEST_ID], path, err: error.cause ?? error },
+      "procedure failed",
+    );
+  };
+
+  const trpc = createTRPCNodeHandler({
+    router,
+    maxBodySize: maxBodyBytes,
+    createContext: ({ req, res }) =>
+      api.createContext({ req: requestMeta(req, metaOptions), res: responseMeta(res) }),
+    onError,
+  });
+
+  const fallback: http.RequestListener =
+    opts.fallback ??
+    ((_req, res) => {
+      res.statusCode = 404;
+      res.setHeader("content-type", "text/plain; charset=utf-8");
+      res.end("Not found\n");
+    });
+
+  const health = JSON.stringify({ ok: true, store: store.kind, version: pkg.version });
+
+  let closing = false;
+  let listening: http.Server | undefined;
+
+  function logRequest(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    id: string,
+    start: number,
+    pathname: string,
+  ) {
+    const ms = Math.round((performance.now() - start) * 100) / 100;
+    const status = res.writableFinished ? res.statusCode : 499;
+    logger.info({ reqId: id, method: req.method, path: pathname, status, ms }, "request");
+    // Connections that were busy when shutdown began are let go as soon as they are idle.
+    if (closing) setImmediate(() => listening?.closeIdleConnections());
+  }
+
+  const server = http.createServer((req, res) => {
+    const start = performance.now();
+    const id = randomUUID();
+    (req as TrackedRequest)[REQUEST_ID] = id;
+    res.setHeader("x-request-id", id);
+    if (closing) res.setHeader("connection", "close");
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const pathname = q === -1 ? url : url.slice(0, q);
+    res.once("close", () => logRequest(req, res, id, start, pathname));
+
+    if (pathname.startsWith(TRPC_PREFIX)) {
+      void trpc(req, res, pathname.slice(TRPC_PREFIX.length));
+      return;
+    }
+    if (pathname === HEALTH_PATH) {
+      res.setHeader("cache-control", "no-store");
+      res.setHeader("content-type", "application/json");
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        res.statusCode = 405;
+        res.setHeader("allow", "GET, HEAD");
+        res.end(JSON.stringify({ ok: false, message: "Use GET." }));
+        return;
+      }
+      res.end(req.method === "HEAD" ? undefined : health);
+      return;
+    }
+    if (pathname === "/api" || pathname.startsWith("/api/")) {
+      res.statusCode = 404;
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ ok: false, message: `No API at ${pathname}.` }));
+      return;
+    }
+    fallback(req, res);
+  });
+  // Hung clients must not hold a worker's memory or a shutdown forever.
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxBodyBytes });
+  const ws = applyWSSHandler({
+    wss,
+    router,
+    createContext: ({ req, info }) =>
+      api.createContext({
+        req: webSocketRequestMeta(req, info.connectionParams, metaOptions),
+        res: closedResponseMeta,
+      }),
+    onError,
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
+  });
+  server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = (req.url ?? "/").split("?", 1)[0];
+    if (pathname === TRPC_WS_PATH && !closing) {
+      wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
+    } else if (opts.fallbackUpgrade && !pathname?.startsWith("/api/") && !closing) {
+      opts.fallbackUpgrade(req, socket, head);
+    } else {
+      socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 3000, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  }).catch(async (err) => {
+    await api.close?.();
+    await store.close();
+    throw err;
+  });
+  listening = server;
+  const port = (server.address() as AddressInfo).port;
+  const url = formatUrl(host, port);
+  logger.info({ url, store: store.kind, dataDir, version: pkg.version }, "listening");
+
+  let closed: Promise<void> | undefined;
+  async function shutdown(): Promise<void> {
+    closing = true;
+    logger.info("shutting down");
+    const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+
+    // Clients of this server are told to reconnect (to another one, or to this one again
+    // once it is back), then their sockets end.
+    ws.broadcastReconnectNotification();
+    for (const client of wss.clients) client.close(1001, "Server shutting down");
+    const wsClosed = new Promise<void>((resolve) => wss.close(() => resolve()));
+
+    const grace = opts.shutdownGraceMs ?? 10_000;
+    const cut = setTimeout(() => {
+      logger.warn("in-flight requests still open after the grace period; closing them");
+      server.closeAllConnections();
+      for (const client of wss.clients) client.terminate();
+    }, grace);
+    cut.unref();
+    const wsCut = setTimeout(() => {
+      for (const client of wss.clients) client.terminate();
+    }, 1_000);
+    wsCut.unref();
+    await Promise.all([httpClosed, wsClosed]);
+    clearTimeout(cut);
+    clearTimeout(wsCut);
+
+    try {
+      await api.close?.();
+    } finally {
+      await store.close();
+      logger.info("stopped");
+    }
+  }
+
+  return {
+    url,
+    host,
+    port,
+    store,
+    logger,
+    http: server,
+    trpcServed: trpc.served,
+    close() {
+      closed ??= shutdown();
+      return closed;
+    },
+  };
+}

@@ -1,1 +1,466 @@
-export {};
+/**
+ * checkConsistency walks the whole keyspace and reports every index entry without its
+ * record and every record missing one of its index entries. An empty list means clean.
+ *
+ * It reads in pages (separate transactions, as FoundationDB's 5 s limit requires), so
+ * run it on a quiet store: writes racing with the walk can show up as problems.
+ */
+import type { TupleItem } from "fdb-tuple";
+import {
+  GLOBAL,
+  globalKeys,
+  keyAfter,
+  normalizeEmail,
+  unpackKey,
+  WHOLE_KEYSPACE,
+} from "./keyspace";
+import type { AuthSession } from "./models/auth-session";
+import type { Tenant } from "./models/tenant";
+import type { User } from "./models/user";
+import type {
+  AuthSessionRef,
+  EmailIndexValue,
+  MemberValue,
+  StoredWorkspaceMeta,
+  UserHomeValue,
+} from "./repos/stored";
+import type { Bytes, KeyValue, Store } from "./store/types";
+
+export interface ConsistencyProblem {
+  /** A short machine-readable kind, e.g. "index_without_record", "record_without_index". */
+  kind: ConsistencyProblemKind;
+  /** The key concerned, as a readable tuple. */
+  key: string;
+  message: string;
+}
+
+export type ConsistencyProblemKind =
+  | "index_without_record"
+  | "record_without_index"
+  | "chunks_without_meta"
+  | "chunks_not_contiguous"
+  | "orphan_tenant_data"
+  | "tenant_deletion_incomplete"
+  | "unknown_key";
+
+export interface CheckConsistencyOptions {
+  /** Keys read per transaction (default 500). */
+  pageSize?: number;
+}
+
+const SEP = "\u0000";
+const j = (...parts: Array<string | number>) => parts.join(SEP);
+
+function show(items: TupleItem[]): string {
+  return `(${items.map((i) => JSON.stringify(i)).join(",")})`;
+}
+
+interface GlobalState {
+  usersByEmail: Map<string, EmailIndexValue>;
+  usersById: Map<string, string>;
+  userTenants: Map<string, MemberValue>;
+  tenantsActive: Set<string>;
+  authSessions: Map<string, AuthSessionRef>;
+  seen: Set<string>;
+}
+
+interface TenantState {
+  tenantId: string;
+  tenant?: Tenant;
+  users: Map<string, User>;
+  members: Map<string, MemberValue>;
+  auth: Map<string, AuthSession>;
+  authByUser: Set<string>;
+  authByFamily: Set<string>;
+  wsMeta: Map<string, StoredWorkspaceMeta>;
+  /** sessionId -> part -> chunk numbers, in key order. */
+  wsChunks: Map<string, Map<string, number[]>>;
+  /** sessionId -> path -> chunk numbers. */
+  wsBuffers: Map<string, Map<string, number[]>>;
+  wsByUser: Set<string>;
+  wsByPath: Set<string>;
+  wsRecent: Set<string>;
+  wsByTag: Set<string>;
+  wsByTagRecent: Set<string>;
+  wsChildren: Set<string>;
+}
+
+function newTenantState(tenantId: string): TenantState {
+  return {
+    tenantId,
+    users: new Map(),
+    members: new Map(),
+    auth: new Map(),
+    authByUser: new Set(),
+    authByFamily: new Set(),
+    wsMeta: new Map(),
+    wsChunks: new Map(),
+    wsBuffers: new Map(),
+    wsByUser: new Set(),
+    wsByPath: new Set(),
+    wsRecent: new Set(),
+    wsByTag: new Set(),
+    wsByTagRecent: new Set(),
+    wsChildren: new Set(),
+  };
+}
+
+const json = <T>(v: Bytes): T => JSON.parse(v.toString("utf8")) as T;
+
+/** Walks [begin, end) in pages, one transaction each. */
+async function* walk(store: Store, begin: Bytes, end: Bytes, pageSize: number) {
+  let from = begin;
+  for (;;) {
+    const rows: KeyValue[] = await store.transact((tx) =>
+      tx.getRange(from, end, { limit: pageSize }),
+    );
+    for (const row of rows) yield row;
+    if (rows.length < pageSize) return;
+    from = keyAfter(rows[rows.length - 1]!.key);
+  }
+}
+
+export async function checkConsistency(
+  store: Store,
+  opts?: CheckConsistencyOptions,
+): Promise<ConsistencyProblem[]> {
+  const pageSize = opts?.pageSize ?? 500;
+  const problems: ConsistencyProblem[] = [];
+  const report = (kind: ConsistencyProblemKind, key: string, message: string) =>
+    problems.push({ kind, key, message });
+
+  const g: GlobalState = {
+    usersByEmail: new Map(),
+    usersById: new Map(),
+    userTenants: new Map(),
+    tenantsActive: new Set(),
+    authSessions: new Map(),
+    seen: new Set(),
+  };
+  const globalRange = globalKeys.root.range();
+  for await (const row of walk(store, globalRange.begin, globalRange.end, pageSize)) {
+    const items = globalKeys.root.unpack(row.key);
+    const [space, a, b] = items as [string, string, string];
+    switch (space) {
+      case "users_by_email":
+        g.usersByEmail.set(a, json<EmailIndexValue>(row.value));
+        break;
+      case "users_by_id":
+        g.usersById.set(a, json<UserHomeValue>(row.value).tenantId);
+        break;
+      case "user_tenants":
+        g.userTenants.set(j(a, b), json<MemberValue>(row.value));
+        break;
+      case "tenants_active":
+        g.tenantsActive.add(a);
+        break;
+      case "auth_sessions":
+        g.authSessions.set(a, json<AuthSessionRef>(row.value));
+        break;
+      case "email_tokens":
+      case "throttle":
+        break;
+      default:
+        report("unknown_key", show([GLOBAL, ...items]), "key in no known global subspace");
+    }
+  }
+
+  // Tenant prefixes sort on both sides of "g"; walk both, one tenant at a time.
+  let current: TenantState | undefined;
+  const finish = () => {
+    if (current) checkTenant(current, g, report);
+    current = undefined;
+  };
+  const spans: Array<[Bytes, Bytes]> = [
+    [WHOLE_KEYSPACE.begin, globalKeys.root.prefix],
+    [globalRange.end, WHOLE_KEYSPACE.end],
+  ];
+  for (const [begin, end] of spans) {
+    for await (const row of walk(store, begin, end, pageSize)) {
+      const items = unpackKey(row.key);
+      const tenantId = items[0];
+      if (typeof tenantId !== "string") {
+        report("unknown_key", show(items), "key outside every tenant and the global space");
+        continue;
+      }
+      if (current?.tenantId !== tenantId) {
+        finish();
+        current = newTenantState(tenantId);
+      }
+      collect(current, items, row.value, report);
+    }
+  }
+  finish();
+
+  for (const [email, ref] of g.usersByEmail) {
+    if (!g.seen.has(j("email", email))) {
+      report(
+        "index_without_record",
+        show([GLOBAL, "users_by_email", email]),
+        `no user ${ref.userId} with this email in tenant ${ref.tenantId}`,
+      );
+    }
+  }
+  for (const [userId, tenantId] of g.usersById) {
+    if (!g.seen.has(j("user", userId))) {
+      report(
+        "index_without_record",
+        show([GLOBAL, "users_by_id", userId]),
+        `no user record in tenant ${tenantId}`,
+      );
+    }
+  }
+  for (const key of g.userTenants.keys()) {
+    if (!g.seen.has(j("user_tenant", key))) {
+      const [userId, tenantId] = key.split(SEP) as [string, string];
+      report(
+        "index_without_record",
+        show([GLOBAL, "user_tenants", userId, tenantId]),
+        "no matching (t,members,userId) entry",
+      );
+    }
+  }
+  for (const tenantId of g.tenantsActive) {
+    if (!g.seen.has(j("tenant_active", tenantId))) {
+      report(
+        "index_without_record",
+        show([GLOBAL, "tenants_active", tenantId]),
+        "no active tenant record",
+      );
+    }
+  }
+  for (const [sid, ref] of g.authSessions) {
+    if (!g.seen.has(j("auth", sid))) {
+      report(
+        "index_without_record",
+        show([GLOBAL, "auth_sessions", sid]),
+        `no auth session in tenant ${ref.tenantId}`,
+      );
+    }
+  }
+  return problems;
+}
+
+type Report = (kind: ConsistencyProblemKind, key: string, message: string) => void;
+
+function pushChunk(map: Map<string, Map<string, number[]>>, sid: string, name: string, n: number) {
+  let parts = map.get(sid);
+  if (!parts) {
+    parts = new Map();
+    map.set(sid, parts);
+  }
+  const list = parts.get(name);
+  if (list) list.push(n);
+  else parts.set(name, [n]);
+}
+
+function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Report): void {
+  const [, space, a, b, c, d] = items as [string, string, string, unknown, unknown, unknown];
+  switch (space) {
+    case "tenant":
+      s.tenant = json<Tenant>(value);
+      return;
+    case "users":
+      s.users.set(a, json<User>(value));
+      return;
+    case "members":
+      s.members.set(a, json<MemberValue>(value));
+      return;
+    case "auth":
+      s.auth.set(a, json<AuthSession>(value));
+      return;
+    case "auth_by_user":
+      s.authByUser.add(j(a, b as string));
+      return;
+    case "auth_by_family":
+      s.authByFamily.add(j(a, b as string));
+      return;
+    case "ws":
+      if (b === "meta") s.wsMeta.set(a, json<StoredWorkspaceMeta>(value));
+      else if (b === "buffer") pushChunk(s.wsBuffers, a, c as string, d as number);
+      else pushChunk(s.wsChunks, a, b as string, c as number);
+      return;
+    case "ws_by_user":
+      s.wsByUser.add(j(a, b as string));
+      return;
+    case "ws_by_path":
+      s.wsByPath.add(j(a, b as string));
+      return;
+    case "ws_recent":
+      s.wsRecent.add(j(a, b as number, c as string));
+      return;
+    case "ws_by_tag":
+      s.wsByTag.add(j(a, b as string, c as string));
+      return;
+    case "ws_by_tag_recent":
+      s.wsByTagRecent.add(j(a, b as string, c as number, d as string));
+      return;
+    case "ws_children":
+      s.wsChildren.add(j(a, b as string));
+      return;
+    case "audit":
+      return;
+    default:
+      report("unknown_key", show(items), "key in no known tenant subspace");
+  }
+}
+
+function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
+  const t = s.tenantId;
+  const missing = (key: TupleItem[], what: string) =>
+    report("record_without_index", show(key), `missing ${what}`);
+  const dangling = (key: TupleItem[], what: string) =>
+    report("index_without_record", show(key), what);
+
+  if (!s.tenant) {
+    report("orphan_tenant_data", show([t]), "keys under a tenant that has no (t,tenant) record");
+  } else {
+    if (s.tenant.status === "deleting") {
+      report("tenant_deletion_incomplete", show([t, "tenant"]), "tenant delete did not finish");
+    }
+    const listed = g.tenantsActive.has(t);
+    if (listed) g.seen.add(j("tenant_active", t));
+    if (s.tenant.status === "active" && !listed) missing([t, "tenant"], "tenants_active entry");
+    if (s.tenant.status !== "active" && listed) {
+      dangling([GLOBAL, "tenants_active", t], `tenant is ${s.tenant.status}`);
+    }
+  }
+
+  for (const [uid, user] of s.users) {
+    const email = normalizeEmail(user.email);
+    const ref = g.usersByEmail.get(email);
+    if (ref && ref.userId === uid && ref.tenantId === t) g.seen.add(j("email", email));
+    else missing([t, "users", uid], `users_by_email entry for ${email}`);
+    if (g.usersById.get(uid) === t) g.seen.add(j("user", uid));
+    else missing([t, "users", uid], "users_by_id entry");
+    if (!s.members.has(uid)) missing([t, "users", uid], "home membership (t,members,userId)");
+  }
+
+  for (const [uid, m] of s.members) {
+    const other = g.userTenants.get(j(uid, t));
+    if (other && other.role === m.role) g.seen.add(j("user_tenant", j(uid, t)));
+    else missing([t, "members", uid], "matching user_tenants entry");
+    if (!g.usersById.has(uid)) dangling([t, "members", uid], `no user ${uid}`);
+  }
+
+  for (const [sid, a] of s.auth) {
+    if (!s.authByUser.has(j(a.userId, sid))) missing([t, "auth", sid], "auth_by_user entry");
+    if (!s.authByFamily.has(j(a.tokenFamily, sid))) {
+      missing([t, "auth", sid], "auth_by_family entry");
+    }
+    const ref = g.authSessions.get(sid);
+    if (ref && ref.tenantId === t && ref.userId === a.userId) g.seen.add(j("auth", sid));
+    else missing([t, "auth", sid], "auth_sessions entry");
+  }
+  for (const key of s.authByUser) {
+    const [uid, sid] = key.split(SEP) as [string, string];
+    if (s.auth.get(sid)?.userId !== uid) {
+      dangling([t, "auth_by_user", uid, sid], "no such auth session of this user");
+    }
+  }
+  for (const key of s.authByFamily) {
+    const [fam, sid] = key.split(SEP) as [string, string];
+    if (s.auth.get(sid)?.tokenFamily !== fam) {
+      dangling([t, "auth_by_family", fam, sid], "no such auth session in this family");
+    }
+  }
+
+  for (const [sid, m] of s.wsMeta) {
+    const ms = Date.parse(m.lastActiveAt);
+    if (!s.wsByUser.has(j(m.userId, sid))) missing([t, "ws", sid, "meta"], "ws_by_user entry");
+    if (!s.wsByPath.has(j(m.workspacePath, sid))) {
+      missing([t, "ws", sid, "meta"], "ws_by_path entry");
+    }
+    if (!s.wsRecent.has(j(m.userId, ms, sid))) missing([t, "ws", sid, "meta"], "ws_recent entry");
+    for (const tag of m.tags) {
+      if (!s.wsByTag.has(j(m.userId, tag, sid))) {
+        missing([t, "ws", sid, "meta"], `ws_by_tag entry for ${tag}`);
+      }
+      if (!s.wsByTagRecent.has(j(m.userId, tag, ms, sid))) {
+        missing([t, "ws", sid, "meta"], `ws_by_tag_recent entry for ${tag}`);
+      }
+    }
+    if (m.parentSessionId && !s.wsChildren.has(j(m.parentSessionId, sid))) {
+      missing([t, "ws", sid, "meta"], "ws_children entry");
+    }
+    const chunks = s.wsChunks.get(sid);
+    for (const [part, expected] of Object.entries(m.chunks ?? {})) {
+      const have = chunks?.get(part) ?? [];
+      if (have.length !== expected || have.some((n, i) => n !== i)) {
+        report(
+          "chunks_not_contiguous",
+          show([t, "ws", sid, part]),
+          `meta says ${expected} chunks, found [${have.join(",")}]`,
+        );
+      }
+    }
+    for (const part of chunks?.keys() ?? []) {
+      if (!(part in (m.chunks ?? {}))) {
+        report("unknown_key", show([t, "ws", sid, part]), "part unknown to the meta");
+      }
+    }
+    for (const [path, have] of s.wsBuffers.get(sid) ?? []) {
+      if (have.some((n, i) => n !== i)) {
+        report(
+          "chunks_not_contiguous",
+          show([t, "ws", sid, "buffer", path]),
+          `buffer chunks [${have.join(",")}]`,
+        );
+      }
+    }
+  }
+  for (const sid of new Set([...s.wsChunks.keys(), ...s.wsBuffers.keys()])) {
+    if (!s.wsMeta.has(sid)) {
+      report(
+        "chunks_without_meta",
+        show([t, "ws", sid]),
+        "parts or chunks of a session with no meta",
+      );
+    }
+  }
+  const meta = (sid: string) => s.wsMeta.get(sid);
+  for (const key of s.wsByUser) {
+    const [uid, sid] = key.split(SEP) as [string, string];
+    if (meta(sid)?.userId !== uid) dangling([t, "ws_by_user", uid, sid], "no such session");
+  }
+  for (const key of s.wsByPath) {
+    const [path, sid] = key.split(SEP) as [string, string];
+    if (meta(sid)?.workspacePath !== path)
+      dangling([t, "ws_by_path", path, sid], "no such session");
+  }
+  for (const key of s.wsRecent) {
+    const [uid, ms, sid] = key.split(SEP) as [string, string, string];
+    const m = meta(sid);
+    if (!m || m.userId !== uid || String(Date.parse(m.lastActiveAt)) !== ms) {
+      dangling(
+        [t, "ws_recent", uid, Number(ms), sid],
+        "no session with this owner and activity time",
+      );
+    }
+  }
+  for (const key of s.wsByTag) {
+    const [uid, tag, sid] = key.split(SEP) as [string, string, string];
+    const m = meta(sid);
+    if (!m || m.userId !== uid || !m.tags.includes(tag)) {
+      dangling([t, "ws_by_tag", uid, tag, sid], "no session of this owner with this tag");
+    }
+  }
+  for (const key of s.wsByTagRecent) {
+    const [uid, tag, ms, sid] = key.split(SEP) as [string, string, string, string];
+    const m = meta(sid);
+    if (
+      !m ||
+      m.userId !== uid ||
+      !m.tags.includes(tag) ||
+      String(Date.parse(m.lastActiveAt)) !== ms
+    ) {
+      dangling([t, "ws_by_tag_recent", uid, tag, Number(ms), sid], "no matching tagged session");
+    }
+  }
+  for (const key of s.wsChildren) {
+    const [parent, sid] = key.split(SEP) as [string, string];
+    if (meta(sid)?.parentSessionId !== parent) {
+      dangling([t, "ws_children", parent, sid], "no session with this parent");
+    }
+  }
+}

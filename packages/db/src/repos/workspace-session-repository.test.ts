@@ -1,0 +1,476 @@
+import { describe, expect, it } from "vitest";
+import { tenantKeys } from "../keyspace";
+import type { EditorState } from "../models/workspace-session";
+import { withFaults } from "../store/faults";
+import type { Bytes, Store, Transaction } from "../store/types";
+import { ConflictError, LimitError, NotFoundError, ValidationError } from "./errors";
+import { createRepositories } from "./index";
+import { errorOf, registerUser, useTestStore } from "./testing";
+
+const ctx = useTestStore();
+
+function editorWithCursor(line: number, tabs = 1): EditorState {
+  return {
+    layout: "split-vertical",
+    activeTabIndex: 0,
+    openTabs: Array.from({ length: tabs }, (_, i) => ({
+      path: `src/file${i}.ts`,
+      viewState: { cursorState: [{ position: { lineNumber: line, column: 1 } }], scrollTop: 0 },
+      language: "typescript",
+    })),
+  };
+}
+
+/** Records every key a transaction writes or clears on top of a real store. */
+function recording(store: Store) {
+  const writes: Array<{ op: "set" | "clear" | "clearRange"; key: Bytes; bytes: number }> = [];
+  const wrapped: Store = {
+    kind: store.kind,
+    close: () => store.close(),
+    transact: (fn, opts) =>
+      store.transact((tx) => {
+        writes.length = 0;
+        const rec: Transaction = {
+          get: (k) => tx.get(k),
+          getRange: (b, e, o) => tx.getRange(b, e, o),
+          set: (k, v) => {
+            writes.push({ op: "set", key: k, bytes: k.length + v.length });
+            tx.set(k, v);
+          },
+          clear: (k) => {
+            writes.push({ op: "clear", key: k, bytes: k.length });
+            tx.clear(k);
+          },
+          clearRange: (b, e) => {
+            writes.push({ op: "clearRange", key: b, bytes: b.length + e.length });
+            tx.clearRange(b, e);
+          },
+        };
+        return fn(rec);
+      }, opts),
+  };
+  return { store: wrapped, writes };
+}
+
+async function setup(plan: "Free" | "Enterprise" = "Enterprise") {
+  const { user, tenant } = await registerUser(ctx.repos, { plan });
+  const ws = ctx.repos.workspaceSessions;
+  return { user, tenant, ws };
+}
+
+describe("WorkspaceSessionRepository", () => {
+  it("creates a session with defaults and reads it back whole", async () => {
+    const { user, tenant, ws } = await setup();
+    const created = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "api",
+      workspacePath: "api",
+      tags: ["backend", "backend", "rust"],
+      buffers: { "src/main.rs": "fn main() {}" },
+      memory: { facts: ["uses tokio"], decisions: [] },
+    });
+    expect(created.rev).toBe(0);
+    expect(created.tags).toEqual(["backend", "rust"]);
+    const got = await ws.getById(tenant.id, created.id);
+    expect(got).toEqual(created);
+    expect(got?.editor).toEqual({ layout: "single", activeTabIndex: -1, openTabs: [] });
+    expect(got?.terminal).toEqual({ cwd: ".", commandHistory: [], environmentVars: {} });
+    expect(got?.buffers).toEqual({ "src/main.rs": "fn main() {}" });
+    expect(got?.memory.facts).toEqual(["uses tokio"]);
+    // Another tenant cannot see it.
+    const other = await registerUser(ctx.repos);
+    expect(await ws.getById(other.tenant.id, created.id)).toBeNull();
+  });
+
+  it("refuses owners who are not members and enforces the plan's maxWorkspaces", async () => {
+    const { user, tenant, ws } = await setup("Free");
+    const stranger = await registerUser(ctx.repos);
+    const err = await errorOf(
+      ws.create({ tenantId: tenant.id, userId: stranger.user.id, name: "x", workspacePath: "x" }),
+    );
+    expect(err).toBeInstanceOf(NotFoundError);
+    const max = tenant.settings.maxWorkspaces!;
+    for (let i = 0; i < max; i++) {
+      await ws.create({ tenantId: tenant.id, userId: user.id, name: `w${i}`, workspacePath: "w" });
+    }
+    const limit = await errorOf(
+      ws.create({ tenantId: tenant.id, userId: user.id, name: "one more", workspacePath: "w" }),
+    );
+    expect(limit).toBeInstanceOf(LimitError);
+    expect((limit as LimitError).max).toBe(max);
+  });
+
+  it("saves only the parts given and bumps rev", async () => {
+    const { user, tenant, ws } = await setup();
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "web",
+      workspacePath: "web",
+      debug: { breakpoints: [{ path: "a.ts", line: 3, enabled: true }], watchExpressions: ["x"] },
+    });
+    const r1 = await ws.save(tenant.id, s.id, { baseRev: 0, editor: editorWithCursor(10) });
+    expect(r1.rev).toBe(1);
+    const r2 = await ws.save(tenant.id, s.id, {
+      baseRev: 1,
+      terminal: {
+        cwd: "/w/web",
+        commandHistory: ["ls", "npm test"],
+        environmentVars: { NODE_ENV: "test" },
+        scrollback: "$ ls\r\nREADME.md\r\n",
+      },
+      buffers: { "a.ts": "let a = 1;" },
+    });
+    expect(r2.rev).toBe(2);
+    const got = await ws.getById(tenant.id, s.id);
+    expect(got?.rev).toBe(2);
+    expect(got?.editor).toEqual(editorWithCursor(10));
+    expect(got?.debug.breakpoints).toEqual([{ path: "a.ts", line: 3, enabled: true }]);
+    expect(got?.terminal.scrollback).toBe("$ ls\r\nREADME.md\r\n");
+    expect(got?.terminal.commandHistory).toEqual(["ls", "npm test"]);
+    expect(got?.buffers).toEqual({ "a.ts": "let a = 1;" });
+    // A terminal without scrollback replaces the part: the old scrollback goes.
+    await ws.save(tenant.id, s.id, {
+      baseRev: 2,
+      terminal: { cwd: "/w", commandHistory: [], environmentVars: {} },
+    });
+    expect((await ws.getById(tenant.id, s.id))?.terminal.scrollback).toBeUndefined();
+  });
+
+  it("rejects a stale baseRev with the current rev", async () => {
+    const { user, tenant, ws } = await setup();
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "n",
+      workspacePath: "p",
+    });
+    await ws.save(tenant.id, s.id, { baseRev: 0, editor: editorWithCursor(1) });
+    await ws.save(tenant.id, s.id, { baseRev: 1, editor: editorWithCursor(2) });
+    const err = await errorOf(
+      ws.save(tenant.id, s.id, { baseRev: 1, editor: editorWithCursor(3) }),
+    );
+    expect(err).toBeInstanceOf(ConflictError);
+    expect((err as ConflictError).reason).toBe("stale_rev");
+    expect((err as ConflictError).currentRev).toBe(2);
+    expect((await ws.getById(tenant.id, s.id))?.editor).toEqual(editorWithCursor(2));
+    expect(await errorOf(ws.save(tenant.id, "missing", { baseRev: 0 }))).toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it("of two saves racing on one rev, exactly one wins", async () => {
+    const { user, tenant, ws } = await setup();
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "n",
+      workspacePath: "p",
+    });
+    const results = await Promise.allSettled([
+      ws.save(tenant.id, s.id, { baseRev: 0, editor: editorWithCursor(1) }),
+      ws.save(tenant.id, s.id, { baseRev: 0, editor: editorWithCursor(2) }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const rejected = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect((rejected.reason as ConflictError).currentRev).toBe(1);
+  });
+
+  it("chunks a 1 MB buffer below the value limit, and clears old chunks on rewrite", async () => {
+    const { user, tenant, ws } = await setup();
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "n",
+      workspacePath: "p",
+    });
+    // Multi-byte characters make chunk boundaries fall inside characters.
+    const big = "const s = 'héllo wörld ✓';\n".repeat(36_000);
+    expect(Buffer.byteLength(big)).toBeGreaterThan(1_000_000);
+    await ws.save(tenant.id, s.id, { baseRev: 0, buffers: { "big.ts": big, "small.ts": "x" } });
+    const keys = tenantKeys(tenant.id);
+    const chunksOf = (path: string) =>
+      ctx.store.transact((tx) => {
+        const r = keys.wsBufferRange(s.id, path);
+        return tx.getRange(r.begin, r.end);
+      });
+    const chunks = await chunksOf("big.ts");
+    expect(chunks.length).toBeGreaterThanOrEqual(11);
+    for (const c of chunks) expect(c.value.length).toBeLessThan(100_000);
+    expect((await ws.getById(tenant.id, s.id))?.buffers).toEqual({
+      "big.ts": big,
+      "small.ts": "x",
+    });
+
+    await ws.save(tenant.id, s.id, { baseRev: 1, buffers: { "big.ts": "short" } });
+    expect(await chunksOf("big.ts")).toHaveLength(1);
+    expect((await ws.getById(tenant.id, s.id))?.buffers).toEqual({
+      "big.ts": "short",
+      "small.ts": "x",
+    });
+
+    await ws.save(tenant.id, s.id, { baseRev: 2, buffers: { "big.ts": null } });
+    expect(await chunksOf("big.ts")).toHaveLength(0);
+    expect((await ws.getById(tenant.id, s.id))?.buffers).toEqual({ "small.ts": "x" });
+  });
+
+  it("chunks a large scrollback and keeps an empty buffer as a buffer", async () => {
+    const { user, tenant, ws } = await setup();
+    const scrollback = "\u001b[32mok\u001b[0m line\r\n".repeat(20_000);
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "n",
+      workspacePath: "p",
+      terminal: { cwd: "/", commandHistory: [], environmentVars: {}, scrollback },
+      buffers: { "empty.txt": "" },
+    });
+    const got = await ws.getById(tenant.id, s.id);
+    expect(got?.terminal.scrollback).toBe(scrollback);
+    expect(got?.buffers).toEqual({ "empty.txt": "" });
+  });
+
+  it("writes no buffer key when an autosave only moves the cursor", async () => {
+    const { user, tenant } = await setup();
+    const rec = recording(ctx.store);
+    const ws = createRepositories(rec.store).workspaceSessions;
+    const buffers: Record<string, string> = {};
+    for (let i = 0; i < 50; i++) buffers[`src/file${i}.ts`] = "x".repeat(20_000);
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "n",
+      workspacePath: "p",
+      tags: ["a", "b"],
+      editor: editorWithCursor(1, 50),
+      buffers,
+    });
+    await ws.save(tenant.id, s.id, { baseRev: 0, editor: editorWithCursor(2, 50) });
+    const bufferPrefix = tenantKeys(tenant.id).wsSpace.key(s.id, "buffer");
+    expect(
+      rec.writes.some((w) => w.key.subarray(0, bufferPrefix.length).equals(bufferPrefix)),
+    ).toBe(false);
+    const editorBytes = Buffer.byteLength(JSON.stringify(editorWithCursor(2, 50)));
+    const total = rec.writes.reduce((n, w) => n + w.bytes, 0);
+    // The editor part, the meta and a few moved index entries.
+    expect(total).toBeLessThan(editorBytes + 2_000);
+    expect((await ws.getById(tenant.id, s.id))?.buffers).toEqual(buffers);
+  });
+
+  it("lists a user's sessions newest activity first, paged", async () => {
+    const { user, tenant, ws } = await setup();
+    const other = await registerUser(ctx.repos);
+    await ctx.repos.users.addMembership(tenant.id, other.user.id, "Developer");
+    const t0 = Date.parse("2026-01-01T00:00:00.000Z");
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const s = await ws.create({
+        tenantId: tenant.id,
+        userId: user.id,
+        name: `s${i}`,
+        workspacePath: "p",
+        now: new Date(t0 + i * 1000),
+      });
+      ids.push(s.id);
+    }
+    await ws.create({
+      tenantId: tenant.id,
+      userId: other.user.id,
+      name: "theirs",
+      workspacePath: "p",
+    });
+    // Activity moves s1 to the top.
+    await ws.save(
+      tenant.id,
+      ids[1]!,
+      { baseRev: 0, editor: editorWithCursor(5) },
+      { now: new Date(t0 + 60_000) },
+    );
+
+    const p1 = await ws.listRecentByUser(tenant.id, user.id, { limit: 3 });
+    expect(p1.items.map((m) => m.name)).toEqual(["s1", "s6", "s5"]);
+    expect(p1.nextCursor).not.toBeNull();
+    const p2 = await ws.listRecentByUser(tenant.id, user.id, { limit: 3, cursor: p1.nextCursor });
+    expect(p2.items.map((m) => m.name)).toEqual(["s4", "s3", "s2"]);
+    const p3 = await ws.listRecentByUser(tenant.id, user.id, { limit: 3, cursor: p2.nextCursor });
+    expect(p3.items.map((m) => m.name)).toEqual(["s0"]);
+    expect(p3.nextCursor).toBeNull();
+    expect(
+      await errorOf(ws.listRecentByUser(tenant.id, user.id, { cursor: "not a cursor!" })),
+    ).toBeInstanceOf(ValidationError);
+    // A cursor crafted to point past the user's range still lists only the user's sessions.
+    const crafted = Buffer.from([0xff, 0xff]).toString("base64url");
+    const p4 = await ws.listRecentByUser(tenant.id, user.id, { limit: 50, cursor: crafted });
+    expect(p4.items.every((m) => m.userId === user.id)).toBe(true);
+  });
+
+  it("lists related sessions by tag, most recently active first", async () => {
+    const { user, tenant, ws } = await setup();
+    const t0 = Date.parse("2026-01-01T00:00:00.000Z");
+    const mk = (name: string, tags: string[], i: number) =>
+      ws.create({
+        tenantId: tenant.id,
+        userId: user.id,
+        name,
+        workspacePath: "p",
+        tags,
+        now: new Date(t0 + i),
+      });
+    const a = await mk("a", ["rust"], 1);
+    await mk("b", ["go"], 2);
+    await mk("c", ["rust", "cli"], 3);
+    const d = await mk("d", ["cli"], 4);
+    await mk("e", [], 5);
+    await ws.save(
+      tenant.id,
+      a.id,
+      { baseRev: 0, memory: { facts: ["x"], decisions: [] } },
+      { now: new Date(t0 + 100) },
+    );
+    const related = await ws.listRelated(tenant.id, user.id, ["rust", "cli"]);
+    expect(related.map((m) => m.name)).toEqual(["a", "d", "c"]);
+    expect(
+      (await ws.listRelated(tenant.id, user.id, ["rust", "cli"], { limit: 2 })).map((m) => m.name),
+    ).toEqual(["a", "d"]);
+    expect(
+      (await ws.listRelated(tenant.id, user.id, ["cli"], { excludeId: d.id })).map((m) => m.name),
+    ).toEqual(["c"]);
+    expect(await ws.listRelated(tenant.id, user.id, ["nothing"])).toEqual([]);
+  });
+
+  it("forks a session with every part, and lists children", async () => {
+    const { user, tenant, ws } = await setup();
+    const big = "y".repeat(250_000);
+    const src = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "src",
+      workspacePath: "proj",
+      tags: ["t"],
+      editor: editorWithCursor(7, 3),
+      terminal: {
+        cwd: "/p",
+        commandHistory: ["make"],
+        environmentVars: {},
+        scrollback: "z".repeat(120_000),
+      },
+      buffers: { "a.ts": big, "b.ts": "b" },
+    });
+    const saved = await ws.save(tenant.id, src.id, {
+      baseRev: 0,
+      debug: { breakpoints: [], watchExpressions: ["n"] },
+    });
+    const fork = await ws.fork(tenant.id, src.id, { name: "copy" });
+    expect(fork.id).not.toBe(src.id);
+    expect(fork.parentSessionId).toBe(src.id);
+    expect(fork.rev).toBe(0);
+    const source = await ws.getById(tenant.id, src.id);
+    expect(source?.rev).toBe(saved.rev);
+    const again = await ws.getById(tenant.id, fork.id);
+    expect(again).toEqual(fork);
+    for (const part of [
+      "editor",
+      "terminal",
+      "debug",
+      "memory",
+      "buffers",
+      "tags",
+      "workspacePath",
+    ] as const) {
+      expect(fork[part]).toEqual(source?.[part]);
+    }
+    // The copy is independent of its source.
+    await ws.save(tenant.id, fork.id, { baseRev: 0, buffers: { "a.ts": null } });
+    expect((await ws.getById(tenant.id, src.id))?.buffers["a.ts"]).toBe(big);
+
+    const second = await ws.fork(tenant.id, src.id, { name: "copy 2" });
+    const children = await ws.listChildren(tenant.id, src.id);
+    expect(children.items.map((c) => c.id).sort()).toEqual([fork.id, second.id].sort());
+    expect((await ws.listChildren(tenant.id, fork.id)).items).toEqual([]);
+    expect(await errorOf(ws.fork(tenant.id, "missing", { name: "x" }))).toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it("renames and retags, moving the tag index atomically", async () => {
+    const { user, tenant, ws } = await setup();
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "n",
+      workspacePath: "p",
+      tags: ["old", "keep"],
+    });
+    const meta = await ws.updateMeta(tenant.id, s.id, { name: "renamed", tags: ["keep", "new"] });
+    expect(meta.name).toBe("renamed");
+    expect(meta.tags).toEqual(["keep", "new"]);
+    expect(meta.rev).toBe(0);
+    expect(await ws.listRelated(tenant.id, user.id, ["old"])).toEqual([]);
+    expect((await ws.listRelated(tenant.id, user.id, ["new"])).map((m) => m.id)).toEqual([s.id]);
+    expect((await ws.getMeta(tenant.id, s.id))?.name).toBe("renamed");
+    expect(await errorOf(ws.updateMeta(tenant.id, "missing", { name: "x" }))).toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it("deletes the record, its parts, chunks and every index entry", async () => {
+    const { user, tenant, ws } = await setup();
+    const parent = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "p",
+      workspacePath: "p",
+    });
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "n",
+      workspacePath: "path",
+      tags: ["x"],
+      parentSessionId: parent.id,
+      buffers: { "big.txt": "q".repeat(300_000) },
+    });
+    await ws.delete(tenant.id, s.id);
+    expect(await ws.getById(tenant.id, s.id)).toBeNull();
+    const keys = tenantKeys(tenant.id);
+    const left = await ctx.store.transact((tx) => {
+      const r = keys.wsRange(s.id);
+      return tx.getRange(r.begin, r.end);
+    });
+    expect(left).toEqual([]);
+    expect((await ws.listRecentByUser(tenant.id, user.id)).items.map((m) => m.id)).toEqual([
+      parent.id,
+    ]);
+    expect(await ws.listRelated(tenant.id, user.id, ["x"])).toEqual([]);
+    expect((await ws.listChildren(tenant.id, parent.id)).items).toEqual([]);
+    expect((await ws.listByPath(tenant.id, "path")).items).toEqual([]);
+    await ws.delete(tenant.id, s.id);
+  });
+
+  it("survives commit_unknown_result: a retried save neither duplicates nor conflicts", async () => {
+    const { user, tenant } = await setup();
+    const faulty = withFaults(ctx.store, { seed: 7, commitUnknown: 0.4, notCommitted: 0.2 });
+    const ws = createRepositories(faulty).workspaceSessions;
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "n",
+      workspacePath: "p",
+      tags: ["t"],
+    });
+    let rev = 0;
+    for (let i = 0; i < 60; i++) {
+      const r = await ws.save(tenant.id, s.id, { baseRev: rev, editor: editorWithCursor(i) });
+      expect(r.rev).toBe(rev + 1);
+      rev = r.rev;
+    }
+    const f = await ws.fork(tenant.id, s.id, { name: "f" });
+    await ws.updateMeta(tenant.id, f.id, { tags: ["u"] });
+    await ws.delete(tenant.id, f.id);
+    expect(faulty.counts.commitUnknown).toBeGreaterThan(10);
+    const got = await ws.getById(tenant.id, s.id);
+    expect(got?.rev).toBe(60);
+    expect(got?.editor).toEqual(editorWithCursor(59));
+  });
+});

@@ -2,8 +2,6 @@ import { createHash, randomBytes } from "node:crypto";
 
 export const EMAIL_TOKEN_TTL_MS = 60 * 60 * 1000;
 
-export type EmailTokenPurpose = "verify_email" | "reset_password";
-
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface NewEmailToken {

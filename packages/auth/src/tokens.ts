@@ -1,13 +1,11 @@
 import { webcrypto } from "node:crypto";
+import { type Role, ZRole } from "@hearth/db";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 
 export const ACCESS_TOKEN_MAX_TTL_SECONDS = 15 * 60;
 export const DEFAULT_ISSUER = "hearth";
 export const DEFAULT_AUDIENCE = "hearth";
-
-const ROLE_NAMES = ["Admin", "Developer", "Manager", "Viewer"] as const;
-export type AccessTokenRole = (typeof ROLE_NAMES)[number];
 
 /** What an access token says about its bearer. */
 export interface AccessTokenSubject {
@@ -19,7 +17,7 @@ export interface AccessTokenSubject {
   sid: string;
   /** Token family: one sign-in on one device. */
   fam: string;
-  role: AccessTokenRole;
+  role: Role;
 }
 
 export interface AccessTokenClaims extends AccessTokenSubject {
@@ -61,7 +59,7 @@ const ZClaims = z.object({
   tid: idClaim,
   sid: idClaim,
   fam: idClaim,
-  role: z.enum(ROLE_NAMES),
+  role: ZRole,
   iss: z.string(),
   aud: z.string(),
   iat: z.number().int(),

@@ -251,7 +251,7 @@ export class AuthService {
       throw new AuthError();
     }
     const tenant = await this.repos.tenants.getById(user.tenantId);
-    if (!tenant || tenant.status !== "active") throw new AuthError();
+    if (tenant?.status !== "active") throw new AuthError();
 
     const patch: { lastLoginAt: string; passwordHash?: string; now: Date } = {
       lastLoginAt: now.toISOString(),
@@ -282,7 +282,7 @@ export class AuthService {
     if (!membership || !tenant || tenant.status !== "active") {
       throw new NotFoundError("tenant", tenantId);
     }
-    if (!user || !user.isActive) throw new AuthError();
+    if (!user?.isActive) throw new AuthError();
     const now = this.now();
     const result = await this.startFamily(user, tenant, membership.role, client, now);
     await this.repos.authSessions.invalidateFamily(auth.tenantId, auth.tokenFamily, now);
@@ -539,7 +539,7 @@ export class AuthService {
     client: ClientInfo = {},
   ): Promise<void> {
     const user = await this.repos.users.getById(auth.userId);
-    if (!user || !user.isActive) throw new AuthError();
+    if (!user?.isActive) throw new AuthError();
     const current = typeof input.currentPassword === "string" ? input.currentPassword : "";
     if (!(await verifyPassword(user.passwordHash, current))) throw new AuthError();
     const newPassword = requirePassword(input.newPassword);
@@ -561,7 +561,7 @@ export class AuthService {
     const email = typeof input.email === "string" ? input.email.trim() : "";
     if (!email || email.length > 254) return;
     const user = await this.repos.users.getByEmail(email);
-    if (!user || !user.isActive) return;
+    if (!user?.isActive) return;
     const now = this.now();
     const { token, tokenHash } = createEmailToken();
     await this.repos.emailTokens.create({
@@ -626,7 +626,7 @@ export class AuthService {
   /** Mails a new verification link; nothing when the email is already verified. */
   async resendVerification(auth: AuthContext): Promise<{ sent: boolean }> {
     const user = await this.repos.users.getById(auth.userId);
-    if (!user || !user.isActive) throw new AuthError();
+    if (!user?.isActive) throw new AuthError();
     if (user.emailVerified) return { sent: false };
     this.sendVerificationMail(user, this.now());
     return { sent: true };
@@ -713,7 +713,7 @@ export class AuthService {
       this.repos.users.getMembership(session.tenantId, session.userId),
       this.repos.users.getById(session.userId),
     ]);
-    if (!membership || !user || !user.isActive) return null;
+    if (!membership || !user?.isActive) return null;
     return membership.role;
   }
 

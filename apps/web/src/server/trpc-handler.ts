@@ -171,17 +171,14 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
       result: () => (inputState === "ok" ? input : undefined),
     };
 
-    const abort = new AbortController();
-    res.once("close", () => {
-      if (!res.writableEnded) abort.abort();
-    });
+    const signal = connectionSignal(req);
     const info: TRPCRequestInfo = {
       isBatchCall: false,
       accept: null,
       calls: [call],
       type,
       connectionParams: null,
-      signal: abort.signal,
+      signal,
       url,
     };
 
@@ -197,7 +194,7 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
     let error: TRPCErrorType | undefined;
     try {
       if (ctxError) throw ctxError;
-      data = await proc({ path, getRawInput, ctx, type, signal: abort.signal, batchIndex: 0 });
+      data = await proc({ path, getRawInput, ctx, type, signal, batchIndex: 0 });
     } catch (cause) {
       error = getTRPCErrorFromUnknown(cause);
       onError?.({ error, path, input: call.result(), ctx, type, req });
@@ -288,6 +285,26 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
   return Object.assign(handler, { served });
 }
 
+const SIGNAL = Symbol("hearth.connectionSignal");
+type SignalledSocket = IncomingMessage["socket"] & { [SIGNAL]?: AbortSignal };
+
+/**
+ * Aborted when the client's connection closes. An HTTP/1.1 client can only cancel a
+ * request by closing its connection, so one signal per connection (not one per request,
+ * which costs an AbortController and a listener on every call) tells procedures the same.
+ */
+function connectionSignal(req: IncomingMessage): AbortSignal {
+  const socket = req.socket as SignalledSocket;
+  let signal = socket[SIGNAL];
+  if (!signal) {
+    const controller = new AbortController();
+    signal = controller.signal;
+    socket[SIGNAL] = signal;
+    socket.once("close", () => controller.abort());
+  }
+  return signal;
+}
+
 function lookup(
   procedures: Record<string, AnyTRPCProcedure>,
   path: string,
@@ -306,7 +323,10 @@ function safeDecode(path: string): string | undefined {
 
 /** Media types compare case-insensitively and may carry parameters. */
 function isJsonContentType(value: string): boolean {
-  return value.split(";", 1)[0]!.trim().toLowerCase() === "application/json";
+  return (
+    value === "application/json" ||
+    value.split(";", 1)[0]!.trim().toLowerCase() === "application/json"
+  );
 }
 
 /** As fetch's `Response.json()` decodes: UTF-8 without a leading byte-order mark. */

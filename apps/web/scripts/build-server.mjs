@@ -1,0 +1,42 @@
+// Bundles the server into one ESM file, dist/server.mjs, for `pnpm start`.
+// Native addons (and the FoundationDB binding, which only FDB hosts can load) stay
+// external and are resolved from apps/web's own dependencies at run time.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ["src/server/main.ts"],
+  outfile: "dist/server.mjs",
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: true,
+  legalComments: "none",
+  logLevel: "warning",
+  external: [
+    "better-sqlite3",
+    "argon2",
+    "foundationdb",
+    // pino loads its transports from files in worker threads; it stays a real package.
+    "pino",
+    // ws's optional native speed-ups.
+    "bufferutil",
+    "utf-8-validate",
+  ],
+  // CommonJS dependencies bundled into ESM still call require() and use __dirname.
+  banner: {
+    js: [
+      'import { createRequire as __hearthCreateRequire } from "node:module";',
+      'import { fileURLToPath as __hearthFileURLToPath } from "node:url";',
+      'import { dirname as __hearthDirname } from "node:path";',
+      "const require = __hearthCreateRequire(import.meta.url);",
+      "const __filename = __hearthFileURLToPath(import.meta.url);",
+      "const __dirname = __hearthDirname(__filename);",
+    ].join("\n"),
+  },
+});

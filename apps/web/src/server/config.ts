@@ -1,0 +1,45 @@
+import type { StoreKind } from "@hearth/db";
+import { DEFAULT_MAX_BODY_BYTES } from "./server";
+
+/** The server's settings as the operator gives them (see API.md, "Operating it"). */
+export interface ServerEnvConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  store: StoreKind;
+  fdbClusterFile?: string;
+  sqliteSync?: string;
+  maxBodyBytes: number;
+  trustProxy: boolean;
+  logLevel: string;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be a whole number of at least ${min}, not "${raw}"`);
+  }
+  return value;
+}
+
+export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerEnvConfig {
+  const store = env.HEARTH_STORE || "sqlite";
+  if (store !== "sqlite" && store !== "foundationdb") {
+    throw new Error(`HEARTH_STORE must be "sqlite" or "foundationdb", not "${store}"`);
+  }
+  const port = integer(env, "PORT", 3000, 0);
+  if (port > 65535) throw new Error(`PORT must be at most 65535, not ${port}`);
+  return {
+    port,
+    host: env.HOST || "127.0.0.1",
+    dataDir: env.HEARTH_DATA_DIR || "./.data",
+    store,
+    ...(env.FDB_CLUSTER_FILE ? { fdbClusterFile: env.FDB_CLUSTER_FILE } : {}),
+    ...(env.HEARTH_SQLITE_SYNC ? { sqliteSync: env.HEARTH_SQLITE_SYNC } : {}),
+    maxBodyBytes: integer(env, "HEARTH_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1),
+    trustProxy: env.HEARTH_TRUST_PROXY === "1" || env.HEARTH_TRUST_PROXY === "true",
+    logLevel: env.HEARTH_LOG_LEVEL || "info",
+  };
+}

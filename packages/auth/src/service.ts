@@ -554,8 +554,8 @@ export class AuthService {
   }
 
   /**
-   * Mails a reset link when the email belongs to an active user. The answer (and its
-   * timing: the mail goes out after it) is the same either way.
+   * Mails a reset link when the email belongs to an active user. The answer, and its
+   * timing, is the same either way.
    */
   async requestPasswordReset(input: { email: string }, client: ClientInfo = {}): Promise<void> {
     const email = typeof input.email === "string" ? input.email.trim() : "";
@@ -563,18 +563,19 @@ export class AuthService {
     const user = await this.repos.users.getByEmail(email);
     if (!user?.isActive) return;
     const now = this.now();
-    const { token, tokenHash } = createEmailToken();
-    await this.repos.emailTokens.create({
-      tokenHash,
-      purpose: "reset",
-      userId: user.id,
-      tenantId: user.tenantId,
-      expiresAt: new Date(now.getTime() + this.emailTokenTtlMs).toISOString(),
-      now,
-    });
-    const link = `${this.publicBaseUrl}/reset-password?token=${token}`;
-    this.background("password reset mail", () =>
-      this.mailer.send({
+    // The token is stored and mailed after the answer, so both answers take the same time.
+    this.background("password reset mail", async () => {
+      const { token, tokenHash } = createEmailToken();
+      await this.repos.emailTokens.create({
+        tokenHash,
+        purpose: "reset",
+        userId: user.id,
+        tenantId: user.tenantId,
+        expiresAt: new Date(now.getTime() + this.emailTokenTtlMs).toISOString(),
+        now,
+      });
+      const link = `${this.publicBaseUrl}/reset-password?token=${token}`;
+      await this.mailer.send({
         to: user.email,
         subject: "Reset your Hearth password",
         text: [
@@ -587,8 +588,8 @@ export class AuthService {
           "The link works once, for one hour. If you did not ask, ignore this mail.",
           client.ip ? `The request came from ${client.ip}.` : "",
         ].join("\n"),
-      }),
-    );
+      });
+    });
   }
 
   /** Uses a reset link: sets the new password and ends every family of the user. */

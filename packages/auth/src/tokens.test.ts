@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { SignJWT } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { JWT_KEY_FILE, loadJwtSecret } from "./signing-key";
-import { type AccessTokenSubject, createAccessTokenSigner } from "./tokens";
+import { type AccessTokenSubject, bearerToken, createAccessTokenSigner } from "./tokens";
 
 const subject: AccessTokenSubject = {
   sub: "user-1",
@@ -114,6 +114,26 @@ describe("access tokens", () => {
     const signer = await createAccessTokenSigner({ secret });
     for (const garbage of ["", "abc", "a.b.c", "..", "x".repeat(10_000)]) {
       expect(await signer.verify(garbage)).toBeNull();
+    }
+  });
+});
+
+describe("bearerToken", () => {
+  it("reads the token of an Authorization header and nothing else", async () => {
+    const signer = await createAccessTokenSigner({ secret: new Uint8Array(randomBytes(32)) });
+    const { accessToken } = await signer.sign(subject);
+    expect(bearerToken(`Bearer ${accessToken}`)).toBe(accessToken);
+    expect(bearerToken(`bearer ${accessToken}`)).toBe(accessToken);
+    for (const header of [
+      undefined,
+      null,
+      "",
+      "Bearer",
+      "Bearer ",
+      `Basic ${accessToken}`,
+      "Bearer a b",
+    ]) {
+      expect(bearerToken(header)).toBeNull();
     }
   });
 });

@@ -131,3 +131,10 @@ export async function createAccessTokenSigner(
     },
   };
 }
+
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | null | undefined): string | null {
+  if (typeof header !== "string") return null;
+  const match = /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)[ ]*$/i.exec(header);
+  return match ? match[1]! : null;
+}

@@ -11,6 +11,7 @@ export interface ServerEnvConfig {
   sqliteSync?: string;
   maxBodyBytes: number;
   trustProxy: boolean;
+  publicUrl?: string;
   logLevel: string;
 }
 
@@ -40,6 +41,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     ...(env.HEARTH_SQLITE_SYNC ? { sqliteSync: env.HEARTH_SQLITE_SYNC } : {}),
     maxBodyBytes: integer(env, "HEARTH_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1),
     trustProxy: env.HEARTH_TRUST_PROXY === "1" || env.HEARTH_TRUST_PROXY === "true",
+    ...(env.HEARTH_PUBLIC_URL ? { publicUrl: new URL(env.HEARTH_PUBLIC_URL).origin } : {}),
     logLevel: env.HEARTH_LOG_LEVEL || "info",
   };
 }

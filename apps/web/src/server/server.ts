@@ -45,6 +45,8 @@ export interface HearthApiDeps {
   dataDir: string;
   logger: Logger;
   env: NodeJS.ProcessEnv;
+  /** Where people reach this server: links in mails point here, its Origin is trusted. */
+  publicUrl: string;
 }
 
 export type HearthApiFactory = (deps: HearthApiDeps) => HearthApi | Promise<HearthApi>;
@@ -62,6 +64,8 @@ export interface HearthServerOptions {
   maxBodyBytes?: number;
   /** Believe X-Forwarded-* headers (only behind a proxy the operator runs). */
   trustProxy?: boolean;
+  /** Where people reach the server (`HEARTH_PUBLIC_URL`); defaults to its own URL. */
+  publicUrl?: string;
   /** Builds the API on the opened store. */
   api: HearthApiFactory;
   logger?: Logger;
@@ -78,6 +82,8 @@ export interface HearthServerOptions {
 export interface HearthServer {
   /** `http://host:port` as it listens. */
   readonly url: string;
+  /** Where people reach it (HEARTH_PUBLIC_URL, else `url`). */
+  readonly publicUrl: string;
   readonly host: string;
   readonly port: number;
   readonly store: Store;
@@ -95,6 +101,8 @@ export interface HearthServer {
 export function formatUrl(host: string, port: number): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
+
+type UpgradeListener = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 const REQUEST_ID = Symbol("hearth.requestId");
 type TrackedRequest = http.IncomingMessage & { [REQUEST_ID]?: string };
@@ -114,10 +122,51 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
     ...(opts.fdbClusterFile ? { clusterFile: opts.fdbClusterFile } : {}),
     ...(opts.sqliteSync ? { sqliteSync: opts.sqliteSync } : {}),
   });
+  const health = JSON.stringify({ ok: true, store: store.kind, version: pkg.version });
+  let closing = false;
+
+  // The port is bound first, so the API can be told the URL it is reached at (links in
+  // mails) even when the port was picked by the system; a request arriving before the API
+  // is ready waits for it.
+  let app: { request: http.RequestListener; upgrade: UpgradeListener } | undefined;
+  let appReady!: () => void;
+  const ready = new Promise<void>((resolve) => {
+    appReady = resolve;
+  });
+  const server = http.createServer((req, res) => {
+    if (app) app.request(req, res);
+    else void ready.then(() => app?.request(req, res));
+  });
+  server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (app) app.upgrade(req, socket, head);
+    else void ready.then(() => app?.upgrade(req, socket, head));
+  });
+  // Hung clients must not hold a worker's memory or a shutdown forever.
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 3000, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = formatUrl(host, port);
+  const publicUrl = opts.publicUrl ?? url;
+
   let api: HearthApi;
   try {
-    api = await opts.api({ store, dataDir, logger, env: opts.env ?? process.env });
+    api = await opts.api({ store, dataDir, logger, env: opts.env ?? process.env, publicUrl });
   } catch (err) {
+    server.close();
+    server.closeAllConnections();
     await store.close();
     throw err;
   }
@@ -157,11 +206,6 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
       res.end("Not found\n");
     });
 
-  const health = JSON.stringify({ ok: true, store: store.kind, version: pkg.version });
-
-  let closing = false;
-  let listening: http.Server | undefined;
-
   function logRequest(
     req: http.IncomingMessage,
     res: http.ServerResponse,
@@ -173,10 +217,10 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
     const status = res.writableFinished ? res.statusCode : 499;
     logger.info({ reqId: id, method: req.method, path: pathname, status, ms }, "request");
     // Connections that were busy when shutdown began are let go as soon as they are idle.
-    if (closing) setImmediate(() => listening?.closeIdleConnections());
+    if (closing) setImmediate(() => server.closeIdleConnections());
   }
 
-  const server = http.createServer((req, res) => {
+  const onRequest: http.RequestListener = (req, res) => {
     const start = performance.now();
     const id = randomUUID();
     (req as TrackedRequest)[REQUEST_ID] = id;
@@ -210,10 +254,7 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
       return;
     }
     fallback(req, res);
-  });
-  // Hung clients must not hold a worker's memory or a shutdown forever.
-  server.requestTimeout = 60_000;
-  server.headersTimeout = 20_000;
+  };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxBodyBytes });
   const ws = applyWSSHandler({
@@ -227,7 +268,7 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
     onError,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
   });
-  server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade: UpgradeListener = (req, socket, head) => {
     const pathname = (req.url ?? "/").split("?", 1)[0];
     if (pathname === TRPC_WS_PATH && !closing) {
       wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
@@ -236,23 +277,11 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
     } else {
       socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
     }
-  });
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 3000, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  }).catch(async (err) => {
-    await api.close?.();
-    await store.close();
-    throw err;
-  });
-  listening = server;
-  const port = (server.address() as AddressInfo).port;
-  const url = formatUrl(host, port);
-  logger.info({ url, store: store.kind, dataDir, version: pkg.version }, "listening");
+  app = { request: onRequest, upgrade: onUpgrade };
+  appReady();
+  logger.info({ url, publicUrl, store: store.kind, dataDir, version: pkg.version }, "listening");
 
   let closed: Promise<void> | undefined;
   async function shutdown(): Promise<void> {
@@ -292,6 +321,7 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
 
   return {
     url,
+    publicUrl,
     host,
     port,
     store,

@@ -1,1 +1,19 @@
-export {};
+export {
+  type ApiConfig,
+  type ApiConfigOptions,
+  type ApiLogger,
+  type Context,
+  type CreateContextOptions,
+  createApiConfig,
+  createContextInner,
+  DEFAULT_MAX_SESSION_BUFFER_BYTES,
+  DEFAULT_THROTTLE,
+  type RequestMeta,
+  type ResponseMeta,
+} from "./context";
+export { type DomainErrorData, ForbiddenError, ThrottledError } from "./errors";
+export { createHearthApi, type HearthApi, type HearthApiOptions } from "./hearth-api";
+export type { SessionUser } from "./lib/authenticate";
+export type * from "./lib/outputs";
+export { type AppRouter, appRouter } from "./routers/_app";
+export { createCallerFactory } from "./trpc";

@@ -1,0 +1,118 @@
+import { join, resolve } from "node:path";
+import type { AuthService } from "@hearth/auth";
+import type { Plan, Store } from "@hearth/db";
+import { type Repositories, repositoriesFor } from "./lib/repositories";
+
+/** What the api needs to know about an incoming request; the server builds it. */
+export interface RequestMeta {
+  ip: string;
+  userAgent: string;
+  /** The `Authorization` header, e.g. `Bearer <accessToken>`. */
+  authorization?: string | undefined;
+  /** The raw `Cookie` header. */
+  cookie?: string | undefined;
+  /** The `Origin` header, checked on cookie-authenticated mutations. */
+  origin?: string | undefined;
+  /** The `Host` header the request was sent to. */
+  host?: string | undefined;
+  protocol: "http" | "https";
+}
+
+/** What a procedure may add to the response. */
+export interface ResponseMeta {
+  /** Appends one `Set-Cookie` header. */
+  setCookie(value: string): void;
+  setHeader(name: string, value: string): void;
+}
+
+export interface ApiConfig {
+  /** Root of the tenants' workspace folders: `<workspacesDir>/<tenantId>/<path>`. */
+  workspacesDir: string;
+  /** Unsaved buffer text one workspace session may hold in total, in bytes. */
+  maxSessionBufferBytes: number;
+  /** Origins besides the server's own that may send cookie-authenticated mutations. */
+  trustedOrigins: readonly string[];
+  /** Failed logins / registrations per IP and per account before TOO_MANY_REQUESTS. */
+  throttle: { maxFailures: number; windowMs: number };
+  /** The plan a new Organization starts on (there is no billing yet). */
+  organizationPlan: Plan;
+}
+
+export const DEFAULT_MAX_SESSION_BUFFER_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_THROTTLE = { maxFailures: 10, windowMs: 15 * 60 * 1000 } as const;
+
+/** Where the api reports what it cannot tell the caller (pino's call shape). */
+export interface ApiLogger {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+const consoleLogger: ApiLogger = {
+  error: (obj, msg) => console.error(msg, obj),
+  warn: (obj, msg) => console.warn(msg, obj),
+};
+
+export interface ApiConfigOptions {
+  /** Hearth's data directory (`HEARTH_DATA_DIR`). */
+  dataDir: string;
+  /** `HEARTH_WORKSPACES_DIR`; defaults to `<dataDir>/workspaces`. */
+  workspacesDir?: string | undefined;
+  maxSessionBufferBytes?: number | undefined;
+  trustedOrigins?: readonly string[] | undefined;
+  throttle?: Partial<ApiConfig["throttle"]> | undefined;
+  organizationPlan?: Plan | undefined;
+}
+
+export function createApiConfig(opts: ApiConfigOptions): ApiConfig {
+  return {
+    workspacesDir: resolve(opts.workspacesDir || join(opts.dataDir, "workspaces")),
+    maxSessionBufferBytes: opts.maxSessionBufferBytes ?? DEFAULT_MAX_SESSION_BUFFER_BYTES,
+    trustedOrigins: opts.trustedOrigins ?? [],
+    throttle: {
+      maxFailures: opts.throttle?.maxFailures ?? DEFAULT_THROTTLE.maxFailures,
+      windowMs: opts.throttle?.windowMs ?? DEFAULT_THROTTLE.windowMs,
+    },
+    organizationPlan: opts.organizationPlan ?? "Starter",
+  };
+}
+
+export interface CreateContextOptions {
+  store: Store;
+  auth: AuthService;
+  /** Defaults to the wall clock; tests move it. */
+  clock?: (() => Date) | undefined;
+  config: ApiConfig;
+  req: RequestMeta;
+  res: ResponseMeta;
+  log?: ApiLogger | undefined;
+}
+
+export interface Context {
+  store: Store;
+  auth: AuthService;
+  repos: Repositories;
+  now: () => Date;
+  config: ApiConfig;
+  req: RequestMeta;
+  res: ResponseMeta;
+  log: ApiLogger;
+}
+
+const wallClock = () => new Date();
+
+/**
+ * The context of one call, without any Node request object: the HTTP and WebSocket
+ * adapters build RequestMeta / ResponseMeta, tests pass them directly.
+ */
+export async function createContextInner(opts: CreateContextOptions): Promise<Context> {
+  return {
+    store: opts.store,
+    auth: opts.auth,
+    repos: repositoriesFor(opts.store),
+    now: opts.clock ?? wallClock,
+    config: opts.config,
+    req: opts.req,
+    res: opts.res,
+    log: opts.log ?? consoleLogger,
+  };
+}

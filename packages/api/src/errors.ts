@@ -1,0 +1,101 @@
+import { AuthError } from "@hearth/auth";
+import { DomainError, LimitError, StoreError } from "@hearth/db";
+import { TRPCError } from "@trpc/server";
+
+/**
+ * Domain errors of the api itself. Repositories (@hearth/db: NotFoundError, ConflictError,
+ * LimitError, ValidationError, PayloadTooLargeError) and the auth flows (@hearth/auth:
+ * AuthError) throw their own; toTRPCError maps all of them in one place.
+ */
+export class ForbiddenError extends Error {
+  override readonly name = "ForbiddenError";
+}
+
+export class ThrottledError extends Error {
+  override readonly name = "ThrottledError";
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed attempts. Try again in ${retryAfterSeconds} seconds.`);
+  }
+}
+
+type Code = TRPCError["code"];
+
+const CODE_OF_DOMAIN: Record<DomainError["code"], Code> = {
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  LIMIT: "PRECONDITION_FAILED",
+  VALIDATION: "BAD_REQUEST",
+  TOO_LARGE: "PAYLOAD_TOO_LARGE",
+};
+
+/** FoundationDB's size refusals: the request carried more than the store takes. */
+const TOO_LARGE_STORE_CODES = new Set([2101, 2102, 2103]);
+
+/** Repository messages are lower-case fragments; callers get sentences. */
+function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return t;
+  const first = t[0]!.toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}
+
+function limitSentence(err: LimitError): string {
+  const what = err.limit === "maxUsers" ? "members" : "workspaces";
+  return `Your plan allows at most ${err.max} ${what} (${err.limit}), and that limit is reached.`;
+}
+
+/** The tRPC error for a known domain error, or null for anything else (a bug: 500). */
+export function toTRPCError(err: unknown): TRPCError | null {
+  if (err instanceof TRPCError) return err;
+  if (err instanceof LimitError) {
+    return new TRPCError({ code: "PRECONDITION_FAILED", message: limitSentence(err), cause: err });
+  }
+  if (err instanceof DomainError) {
+    return new TRPCError({
+      code: CODE_OF_DOMAIN[err.code],
+      message: sentence(err.message),
+      cause: err,
+    });
+  }
+  if (err instanceof AuthError) {
+    return new TRPCError({ code: "UNAUTHORIZED", message: err.message, cause: err });
+  }
+  if (err instanceof ForbiddenError) {
+    return new TRPCError({ code: "FORBIDDEN", message: err.message, cause: err });
+  }
+  if (err instanceof ThrottledError) {
+    return new TRPCError({ code: "TOO_MANY_REQUESTS", message: err.message, cause: err });
+  }
+  if (err instanceof StoreError && TOO_LARGE_STORE_CODES.has(err.code)) {
+    return new TRPCError({
+      code: "PAYLOAD_TOO_LARGE",
+      message: "That is more data than one save can hold.",
+      cause: err,
+    });
+  }
+  return null;
+}
+
+/** Fields of a domain error that callers act on, put into `error.data`. */
+export interface DomainErrorData {
+  /** CONFLICT on a stale baseRev: the rev to rebase on. */
+  currentRev?: number;
+  /** TOO_MANY_REQUESTS: seconds until the next attempt may succeed. */
+  retryAfterSeconds?: number;
+  /** PRECONDITION_FAILED: the plan limit reached and its value. */
+  limit?: string;
+  max?: number;
+}
+
+export function domainErrorData(err: unknown): DomainErrorData {
+  const cause = err instanceof TRPCError ? err.cause : err;
+  const data: DomainErrorData = {};
+  if (cause instanceof ThrottledError) data.retryAfterSeconds = cause.retryAfterSeconds;
+  if (cause instanceof LimitError) {
+    data.limit = cause.limit;
+    data.max = cause.max;
+  }
+  const rev = (cause as { currentRev?: unknown } | undefined)?.currentRev;
+  if (cause instanceof DomainError && typeof rev === "number") data.currentRev = rev;
+  return data;
+}

@@ -1,0 +1,57 @@
+import type { AuthContext, ClientInfo } from "@hearth/auth";
+import type { Role } from "@hearth/db";
+import { TRPCError } from "@trpc/server";
+import type { Context } from "../context";
+
+/** The signed-in caller, as every authed procedure sees it. */
+export interface SessionUser {
+  id: string;
+  /** The tenant the access token acts in; every id is resolved inside it. */
+  tenantId: string;
+  /** The caller's role in that tenant now (read per request, not taken from the token). */
+  role: Role;
+  sessionId: string;
+  tokenFamily: string;
+  /** What the auth flows take. */
+  auth: AuthContext;
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i;
+
+export function bearerToken(authorization: string | undefined): string | null {
+  if (!authorization) return null;
+  return BEARER.exec(authorization)?.[1] ?? null;
+}
+
+function unauthorized(): TRPCError {
+  return new TRPCError({
+    code: "UNAUTHORIZED",
+    message: "You are not signed in, or your session has ended.",
+  });
+}
+
+/**
+ * Checks the access token (signature, expiry, issuer, audience) and that its auth session
+ * is still active, then reads the caller's current membership of the token's tenant: a
+ * removed or demoted member loses access on the very next request, not at token expiry.
+ */
+export async function authenticate(ctx: Context): Promise<SessionUser> {
+  const token = bearerToken(ctx.req.authorization);
+  if (!token) throw unauthorized();
+  const auth = await ctx.auth.authenticate(token);
+  if (!auth) throw unauthorized();
+  const membership = await ctx.repos.users.getMembership(auth.tenantId, auth.userId);
+  if (!membership) throw unauthorized();
+  return {
+    id: auth.userId,
+    tenantId: auth.tenantId,
+    role: membership.role,
+    sessionId: auth.sessionId,
+    tokenFamily: auth.tokenFamily,
+    auth: { ...auth, role: membership.role },
+  };
+}
+
+export function clientOf(ctx: Pick<Context, "req">): ClientInfo {
+  return { ip: ctx.req.ip, userAgent: ctx.req.userAgent };
+}

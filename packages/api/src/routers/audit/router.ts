@@ -1,0 +1,4 @@
+import { router } from "../../trpc";
+import { listAuditEvents } from "./list";
+
+export const auditRouter = router({ list: listAuditEvents });

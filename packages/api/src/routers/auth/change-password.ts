@@ -1,0 +1,29 @@
+import { AuthError, ZPassword } from "@hearth/auth";
+import { z } from "zod";
+import { clientOf } from "../../lib/authenticate";
+import { assertNotThrottled, recordFailure } from "../../lib/throttle";
+import { authedProcedure } from "../../trpc";
+
+export const ZChangePasswordInput = z.object({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: ZPassword,
+});
+
+/**
+ * Checks the current password and sets the new one; every other device is signed out.
+ * Wrong current passwords are throttled like logins, so a stolen access token cannot be
+ * used to guess the password.
+ */
+export const changePassword = authedProcedure
+  .input(ZChangePasswordInput)
+  .mutation(async ({ ctx, input }) => {
+    const who = { ip: ctx.req.ip, account: ctx.user.id };
+    await assertNotThrottled(ctx, "change_password", who);
+    try {
+      await ctx.auth.changePassword(ctx.user.auth, input, clientOf(ctx));
+    } catch (err) {
+      if (err instanceof AuthError) await recordFailure(ctx, "change_password", who);
+      throw err;
+    }
+    return { ok: true as const };
+  });

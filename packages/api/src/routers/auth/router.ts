@@ -1,0 +1,30 @@
+import { router } from "../../trpc";
+import { changePassword } from "./change-password";
+import { devices } from "./devices";
+import { login } from "./login";
+import { logout } from "./logout";
+import { logoutAll } from "./logout-all";
+import { me } from "./me";
+import { refresh } from "./refresh";
+import { register } from "./register";
+import { requestPasswordReset } from "./request-password-reset";
+import { resendVerification } from "./resend-verification";
+import { resetPassword } from "./reset-password";
+import { revokeDevice } from "./revoke-device";
+import { verifyEmail } from "./verify-email";
+
+export const authRouter = router({
+  register,
+  login,
+  refresh,
+  logout,
+  logoutAll,
+  me,
+  devices,
+  revokeDevice,
+  changePassword,
+  verifyEmail,
+  resendVerification,
+  requestPasswordReset,
+  resetPassword,
+});

@@ -1,0 +1,44 @@
+import { rm } from "node:fs/promises";
+import { ValidationError } from "@hearth/db";
+import { z } from "zod";
+import { ForbiddenError } from "../../errors";
+import { audit } from "../../lib/audit";
+import { tenantWorkspaceRoot } from "../../lib/workspace-path";
+import { adminProcedure } from "../../trpc";
+import { currentTenant } from "./shared";
+
+export const ZDeleteTenantInput = z.object({ confirmName: z.string().max(200) });
+
+/**
+ * Deletes an Organization tenant: its whole key range, its global entries and its
+ * workspace folders. The caller types the tenant's name to confirm. The audit event goes
+ * to the caller's own tenant, since the deleted one's log goes with it.
+ */
+export const deleteTenant = adminProcedure
+  .input(ZDeleteTenantInput)
+  .mutation(async ({ ctx, input }) => {
+    const tenant = await currentTenant(ctx);
+    if (tenant.type !== "Organization") {
+      throw new ForbiddenError("Only Organization tenants can be deleted; this is a personal one.");
+    }
+    if (input.confirmName !== tenant.name) {
+      throw new ValidationError("Type the tenant's exact name to confirm its deletion.");
+    }
+    const actor = await ctx.repos.users.getById(ctx.user.id);
+    await ctx.repos.tenants.delete(tenant.id);
+    await rm(tenantWorkspaceRoot(ctx.config.workspacesDir, tenant.id), {
+      recursive: true,
+      force: true,
+    }).catch((err: unknown) => {
+      ctx.log.warn({ err, tenantId: tenant.id }, "workspace folders of a deleted tenant remain");
+    });
+    if (actor) {
+      await audit(ctx, {
+        tenantId: actor.tenantId,
+        action: "tenant.deleted",
+        actorUserId: ctx.user.id,
+        detail: { tenantId: tenant.id, name: tenant.name },
+      });
+    }
+    return { id: tenant.id, deleted: true as const };
+  });

@@ -1,0 +1,24 @@
+import { NotFoundError, ZRecordId } from "@hearth/db";
+import { z } from "zod";
+import { audit } from "../../lib/audit";
+import { adminProcedure } from "../../trpc";
+import { assertKeepsAnAdmin } from "./shared";
+
+export const ZRemoveMemberInput = z.object({ userId: ZRecordId });
+
+/** Ends a membership; the user's sign-ins in this tenant end with it. */
+export const removeMember = adminProcedure
+  .input(ZRemoveMemberInput)
+  .mutation(async ({ ctx, input }) => {
+    const membership = await ctx.repos.users.getMembership(ctx.user.tenantId, input.userId);
+    if (!membership) throw new NotFoundError("member", input.userId);
+    await assertKeepsAnAdmin(ctx, input.userId, membership.role, null);
+    await ctx.repos.users.removeMembership(ctx.user.tenantId, input.userId, { now: ctx.now() });
+    await audit(ctx, {
+      tenantId: ctx.user.tenantId,
+      action: "tenant.member_removed",
+      actorUserId: ctx.user.id,
+      detail: { userId: input.userId, role: membership.role },
+    });
+    return { userId: input.userId, removed: true as const };
+  });

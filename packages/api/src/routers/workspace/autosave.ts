@@ -1,0 +1,149 @@
+import {
+  ConflictError,
+  PayloadTooLargeError,
+  ZEditorLayout,
+  ZFilePath,
+  ZIsoDate,
+} from "@hearth/db";
+import { z } from "zod";
+import type { Context } from "../../context";
+import type { SessionUser } from "../../lib/authenticate";
+import { authedProcedure } from "../../trpc";
+import { ownedWorkspace, requireOwner, ZWorkspaceId } from "./access";
+
+// Bounds keep every input far inside what the store takes per key and per save; larger
+// inputs are refused as BAD_REQUEST before anything is read or written.
+const MAX_ITEMS = 1000;
+const ZText = z.string().max(100_000);
+
+export const ZEditorInput = z.object({
+  layout: ZEditorLayout,
+  activeTabIndex: z.number().int().min(-1).max(MAX_ITEMS),
+  openTabs: z
+    .array(
+      z.object({
+        path: ZFilePath,
+        /** Monaco's saveViewState(): any JSON. */
+        viewState: z.json(),
+        language: z.string().max(100).optional(),
+      }),
+    )
+    .max(MAX_ITEMS),
+});
+
+export const ZTerminalInput = z.object({
+  cwd: z.string().max(4096),
+  commandHistory: z.array(ZText).max(100),
+  environmentVars: z
+    .record(z.string().min(1).max(1024), z.string().max(32_768))
+    .refine((env) => Object.keys(env).length <= MAX_ITEMS, "At most 1000 variables."),
+  /** xterm's serialize addon output. */
+  scrollback: z.string().optional(),
+});
+
+export const ZDebugInput = z.object({
+  breakpoints: z
+    .array(
+      z.object({
+        path: ZFilePath,
+        line: z.number().int().min(1),
+        condition: ZText.optional(),
+        enabled: z.boolean(),
+      }),
+    )
+    .max(10 * MAX_ITEMS),
+  watchExpressions: z.array(ZText).max(MAX_ITEMS),
+});
+
+export const ZMemoryInput = z.object({
+  facts: z.array(ZText).max(10 * MAX_ITEMS),
+  decisions: z.array(z.object({ text: ZText, at: ZIsoDate })).max(10 * MAX_ITEMS),
+});
+
+/** Unsaved text per file path; null drops the path's buffer. */
+export const ZBuffersInput = z
+  .record(ZFilePath, z.string().nullable())
+  .refine((b) => Object.keys(b).length <= MAX_ITEMS, "At most 1000 buffers per save.");
+
+export const ZAutosaveInput = z.object({
+  id: ZWorkspaceId,
+  baseRev: z.number().int().min(0),
+  editor: ZEditorInput.optional(),
+  terminal: ZTerminalInput.optional(),
+  debug: ZDebugInput.optional(),
+  memory: ZMemoryInput.optional(),
+  buffers: ZBuffersInput.optional(),
+});
+export type AutosaveInput = z.infer<typeof ZAutosaveInput>;
+
+const MB = 1024 * 1024;
+
+/**
+ * Refuses a save that would leave more unsaved buffer text in the session than the cap.
+ * Checked against the rev the save is based on; the save itself re-checks that rev, so a
+ * concurrent save cannot slip past the cap.
+ */
+async function checkBufferCap(
+  ctx: Pick<Context, "repos" | "config"> & { user: SessionUser },
+  input: AutosaveInput,
+  patch: Record<string, string | null>,
+): Promise<void> {
+  const session = await ctx.repos.workspaceSessions.getById(ctx.user.tenantId, input.id);
+  if (!session) {
+    await ownedWorkspace(ctx, input.id); // throws the same NOT_FOUND as everywhere else
+    return;
+  }
+  requireOwner(ctx.user, session);
+  if (session.rev !== input.baseRev) {
+    throw new ConflictError(
+      "stale_rev",
+      `This workspace session is at rev ${session.rev}, not ${input.baseRev}.`,
+      { currentRev: session.rev },
+    );
+  }
+  const sizes = new Map<string, number>();
+  for (const [path, text] of Object.entries(session.buffers)) {
+    sizes.set(path, Buffer.byteLength(text, "utf8"));
+  }
+  for (const [path, text] of Object.entries(patch)) {
+    if (text === null) sizes.delete(path);
+    else sizes.set(path, Buffer.byteLength(text, "utf8"));
+  }
+  let total = 0;
+  for (const n of sizes.values()) total += n;
+  const cap = ctx.config.maxSessionBufferBytes;
+  if (total > cap) {
+    throw new PayloadTooLargeError(
+      `Unsaved buffers would hold ${(total / MB).toFixed(1)} MB; a session holds at most ${(cap / MB).toFixed(1)} MB. Save some files first.`,
+    );
+  }
+}
+
+/**
+ * Saves the parts given (each replaces the stored one; buffers patch per path) and bumps
+ * rev. A stale baseRev is CONFLICT with `currentRev` in the error data.
+ */
+export const autosaveWorkspace = authedProcedure
+  .input(ZAutosaveInput)
+  .mutation(async ({ ctx, input }) => {
+    const { id, baseRev, editor, terminal, debug, memory, buffers } = input;
+    if (buffers && Object.keys(buffers).length > 0) {
+      await checkBufferCap(ctx, input, buffers);
+    } else {
+      await ownedWorkspace(ctx, id);
+    }
+    const saved = await ctx.repos.workspaceSessions.save(
+      ctx.user.tenantId,
+      id,
+      {
+        baseRev,
+        ...(editor ? { editor } : {}),
+        ...(terminal ? { terminal } : {}),
+        ...(debug ? { debug } : {}),
+        ...(memory ? { memory } : {}),
+        ...(buffers ? { buffers } : {}),
+      },
+      { now: ctx.now() },
+    );
+    return { rev: saved.rev, savedAt: saved.savedAt };
+  });

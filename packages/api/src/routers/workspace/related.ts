@@ -1,0 +1,23 @@
+import { ZTag } from "@hearth/db";
+import { z } from "zod";
+import { toWorkspaceMetaOutput } from "../../lib/outputs";
+import { ZPageLimit } from "../../lib/paging";
+import { authedProcedure } from "../../trpc";
+
+export const ZRelatedWorkspacesInput = z.object({
+  tags: z.array(ZTag).min(1).max(32),
+  limit: ZPageLimit.optional(),
+});
+
+/** The caller's sessions sharing any of the tags, most recently active first. */
+export const relatedWorkspaces = authedProcedure
+  .input(ZRelatedWorkspacesInput)
+  .query(async ({ ctx, input }) => {
+    const items = await ctx.repos.workspaceSessions.listRelated(
+      ctx.user.tenantId,
+      ctx.user.id,
+      input.tags,
+      { limit: input.limit ?? 20 },
+    );
+    return { items: items.map(toWorkspaceMetaOutput) };
+  });

@@ -1,0 +1,22 @@
+import { router } from "../../trpc";
+import { autosaveWorkspace } from "./autosave";
+import { workspaceChildren } from "./children";
+import { createWorkspace } from "./create";
+import { deleteWorkspace } from "./delete";
+import { forkWorkspace } from "./fork";
+import { getWorkspace } from "./get";
+import { listWorkspaces } from "./list";
+import { relatedWorkspaces } from "./related";
+import { updateWorkspace } from "./update";
+
+export const workspaceRouter = router({
+  create: createWorkspace,
+  get: getWorkspace,
+  list: listWorkspaces,
+  related: relatedWorkspaces,
+  children: workspaceChildren,
+  fork: forkWorkspace,
+  autosave: autosaveWorkspace,
+  update: updateWorkspace,
+  delete: deleteWorkspace,
+});

@@ -1,0 +1,79 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError, z } from "zod";
+import type { Context } from "./context";
+import { domainErrorData, toTRPCError } from "./errors";
+import { authenticate } from "./lib/authenticate";
+
+/** A human sentence for invalid input: the first few issues with their paths. */
+function describeZodError(err: ZodError): string {
+  const parts = err.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.map(String).join(".");
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+  const more = err.issues.length > 3 ? ` (and ${err.issues.length - 3} more)` : "";
+  return `Invalid input. ${parts.join("; ")}${more}`;
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    const message =
+      error.code === "INTERNAL_SERVER_ERROR"
+        ? "Something went wrong on the server."
+        : zodError
+          ? describeZodError(zodError)
+          : shape.message;
+    return {
+      ...shape,
+      message,
+      data: {
+        ...shape.data,
+        zodError: zodError ? z.flattenError(zodError) : null,
+        ...domainErrorData(error),
+      },
+    };
+  },
+});
+
+/**
+ * The one place domain errors become tRPC errors. Procedures throw NotFoundError,
+ * ConflictError, LimitError...; tRPC wraps anything that is not a TRPCError as
+ * INTERNAL_SERVER_ERROR, so the original is its cause.
+ */
+const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const error = result.error;
+  const mapped = error.code === "INTERNAL_SERVER_ERROR" ? toTRPCError(error.cause) : null;
+  const final = mapped ?? error;
+  const { retryAfterSeconds } = domainErrorData(final);
+  if (final.code === "TOO_MANY_REQUESTS" && retryAfterSeconds !== undefined) {
+    ctx.res.setHeader("Retry-After", String(retryAfterSeconds));
+  }
+  if (final === error) return result;
+  throw final;
+});
+
+const baseProcedure = t.procedure.use(mapDomainErrors);
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = baseProcedure;
+
+/** A signed-in caller: a valid access token whose auth session is still active. */
+export const authedProcedure = baseProcedure.use(async ({ ctx, next }) => {
+  const user = await authenticate(ctx);
+  return next({ ctx: { user } });
+});
+
+/** An Admin of the access token's tenant. */
+export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "Admin") {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "Only an Admin of this tenant may do that.",
+    });
+  }
+  return next();
+});

@@ -39,14 +39,27 @@ describe("access tokens", () => {
     await expect(createAccessTokenSigner({ secret, ttlSeconds: 15 * 60 + 1 })).rejects.toThrow();
   });
 
-  it("refuses an expired token", async () => {
+  it.each([10_000, 0])("refuses an expired token (verified cache size %i)", async (size) => {
     let now = new Date("2026-11-29T10:00:00Z");
-    const signer = await createAccessTokenSigner({ secret, ttlSeconds: 60, now: () => now });
+    const signer = await createAccessTokenSigner({
+      secret,
+      ttlSeconds: 60,
+      now: () => now,
+      verifiedCacheSize: size,
+    });
     const { accessToken } = await signer.sign(subject);
-    now = new Date("2026-11-29T10:00:59Z");
+    now = new Date("2026-11-29T10:00:59.999Z");
     expect(await signer.verify(accessToken)).not.toBeNull();
     now = new Date("2026-11-29T10:01:00Z");
     expect(await signer.verify(accessToken)).toBeNull();
+  });
+
+  it("hands out claims a caller cannot alter for the next caller", async () => {
+    const signer = await createAccessTokenSigner({ secret });
+    const { accessToken } = await signer.sign(subject);
+    const first = await signer.verify(accessToken);
+    first!.role = "Admin";
+    expect((await signer.verify(accessToken))?.role).toBe("Developer");
   });
 
   it("refuses alg none", async () => {
@@ -83,6 +96,8 @@ describe("access tokens", () => {
   it("refuses altered claims", async () => {
     const signer = await createAccessTokenSigner({ secret });
     const { accessToken } = await signer.sign(subject);
+    // The genuine token is verified (and remembered) first: its forgeries must still fail.
+    expect(await signer.verify(accessToken)).not.toBeNull();
     const [header, payload, signature] = accessToken.split(".");
     const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
     for (const change of [{ role: "Admin" }, { tid: "tenant-2" }, { sub: "user-2" }]) {

@@ -1,4 +1,4 @@
-import type { AuthContext, ClientInfo } from "@hearth/auth";
+import { type AuthContext, bearerToken, type ClientInfo } from "@hearth/auth";
 import type { Role } from "@hearth/db";
 import { TRPCError } from "@trpc/server";
 import type { Context } from "../context";
@@ -14,13 +14,6 @@ export interface SessionUser {
   tokenFamily: string;
   /** What the auth flows take. */
   auth: AuthContext;
-}
-
-const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i;
-
-export function bearerToken(authorization: string | undefined): string | null {
-  if (!authorization) return null;
-  return BEARER.exec(authorization)?.[1] ?? null;
 }
 
 function unauthorized(): TRPCError {

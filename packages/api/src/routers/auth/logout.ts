@@ -1,6 +1,6 @@
-import { AuthError } from "@hearth/auth";
+import { AuthError, bearerToken } from "@hearth/auth";
 import { z } from "zod";
-import { bearerToken, clientOf } from "../../lib/authenticate";
+import { clientOf } from "../../lib/authenticate";
 import { clearRefreshCookieOn, refreshTokenFrom } from "../../lib/cookies";
 import { requireSameOrigin } from "../../lib/csrf";
 import { publicProcedure } from "../../trpc";

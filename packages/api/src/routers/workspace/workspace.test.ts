@@ -1,0 +1,325 @@
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  createHarness,
+  expectCode,
+  type Harness,
+  type SignedInClient,
+  setPlan,
+  shapeOf,
+} from "../../testing/harness";
+
+let h: Harness;
+let ada: SignedInClient;
+
+beforeEach(async () => {
+  h = await createHarness({ maxSessionBufferBytes: 1024 * 1024 });
+  ada = await h.register();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const editor = {
+  layout: "split-vertical" as const,
+  activeTabIndex: 1,
+  openTabs: [
+    { path: "src/a.ts", viewState: { cursorState: [{ position: { lineNumber: 3, column: 7 } }] } },
+    { path: "README.md", viewState: null, language: "markdown" },
+  ],
+};
+
+describe("workspace procedures", () => {
+  it("create makes the folder under the tenant's root and returns the whole session", async () => {
+    const api = await ada.client.api();
+    const s = await api.workspace.create({ name: "  Demo  ", path: "demo/app", tags: ["ts"] });
+    expect(s).toMatchObject({
+      name: "Demo",
+      workspacePath: "demo/app",
+      tags: ["ts"],
+      rev: 0,
+      userId: ada.userId,
+      parentSessionId: null,
+      editor: { layout: "single", activeTabIndex: -1, openTabs: [] },
+      buffers: {},
+    });
+    expect(existsSync(join(h.config.workspacesDir, ada.tenantId, "demo", "app"))).toBe(true);
+  });
+
+  it("refuses unsafe folder paths with BAD_REQUEST and stores nothing", async () => {
+    const api = await ada.client.api();
+    for (const path of ["../escape", "/etc", "a/../../b", "a\u0000b", "", ".", "a//b", "a\\b"]) {
+      const err = await expectCode(api.workspace.create({ name: "x", path }), "BAD_REQUEST");
+      expect(shapeOf(err).data.zodError).not.toBeNull();
+    }
+    expect((await api.workspace.list()).items).toEqual([]);
+  });
+
+  it("refuses a path where a file is in the way", async () => {
+    const api = await ada.client.api();
+    await api.workspace.create({ name: "x", path: "proj" });
+    await writeFile(join(h.config.workspacesDir, ada.tenantId, "proj", "file.txt"), "hi");
+    await expectCode(api.workspace.create({ name: "y", path: "proj/file.txt" }), "BAD_REQUEST");
+  });
+
+  it("autosave writes parts, bumps rev, and get resumes exactly what was saved", async () => {
+    const api = await ada.client.api();
+    const s = await api.workspace.create({ name: "w", path: "w" });
+    const saved = await api.workspace.autosave({
+      id: s.id,
+      baseRev: 0,
+      editor,
+      terminal: {
+        cwd: "/w/src",
+        commandHistory: ["ls", "npm test"],
+        environmentVars: { NODE_ENV: "test" },
+        scrollback: "\u001b[32mok\u001b[0m\r\n",
+      },
+      debug: {
+        breakpoints: [{ path: "src/a.ts", line: 4, enabled: true }],
+        watchExpressions: ["x"],
+      },
+      memory: {
+        facts: ["uses vitest"],
+        decisions: [{ text: "tabs", at: "2026-01-02T03:04:05.000Z" }],
+      },
+      buffers: { "src/a.ts": "let x = 1;\n", "b.txt": "" },
+    });
+    expect(saved.rev).toBe(1);
+    expect(Date.parse(saved.savedAt)).not.toBeNaN();
+
+    const again = await api.workspace.autosave({
+      id: s.id,
+      baseRev: 1,
+      buffers: { "b.txt": null, "src/a.ts": "let x = 2;\n" },
+    });
+    expect(again.rev).toBe(2);
+
+    const got = await api.workspace.get({ id: s.id });
+    expect(got.rev).toBe(2);
+    expect(got.editor).toEqual(editor);
+    expect(got.terminal.scrollback).toBe("\u001b[32mok\u001b[0m\r\n");
+    expect(got.terminal.commandHistory).toEqual(["ls", "npm test"]);
+    expect(got.debug.breakpoints).toHaveLength(1);
+    expect(got.memory.facts).toEqual(["uses vitest"]);
+    expect(got.buffers).toEqual({ "src/a.ts": "let x = 2;\n" });
+  });
+
+  it("a stale baseRev is CONFLICT with currentRev in the error data, and changes nothing", async () => {
+    const api = await ada.client.api();
+    const s = await api.workspace.create({ name: "w", path: "w" });
+    await api.workspace.autosave({ id: s.id, baseRev: 0, editor });
+    for (const input of [
+      { id: s.id, baseRev: 0, editor: { ...editor, activeTabIndex: 0 } },
+      { id: s.id, baseRev: 0, buffers: { "x.ts": "lost?" } },
+    ]) {
+      const err = await expectCode(api.workspace.autosave(input), "CONFLICT");
+      expect(shapeOf(err).data).toMatchObject({ code: "CONFLICT", httpStatus: 409, currentRev: 1 });
+    }
+    const got = await api.workspace.get({ id: s.id });
+    expect(got.editor.activeTabIndex).toBe(1);
+    expect(got.buffers).toEqual({});
+  });
+
+  it("list pages the caller's sessions, most recently active first", async () => {
+    const api = await ada.client.api();
+    await setPlan(h, ada.tenantId, "Pro");
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      h.advance(1000);
+      ids.push((await api.workspace.create({ name: `w${i}`, path: `w${i}` })).id);
+    }
+    h.advance(1000);
+    await api.workspace.autosave({ id: ids[1]!, baseRev: 0, editor });
+    const first = await api.workspace.list({ limit: 2 });
+    expect(first.items.map((i) => i.id)).toEqual([ids[1], ids[4]]);
+    expect(first.nextCursor).not.toBeNull();
+    const rest = await api.workspace.list({ limit: 10, cursor: first.nextCursor });
+    expect(rest.items.map((i) => i.id)).toEqual([ids[3], ids[2], ids[0]]);
+    expect(rest.nextCursor).toBeNull();
+    await expectCode(api.workspace.list({ cursor: "not a cursor!" }), "BAD_REQUEST");
+  });
+
+  it("related finds the caller's sessions sharing any tag", async () => {
+    const api = await ada.client.api();
+    const a = await api.workspace.create({ name: "a", path: "a", tags: ["rust", "cli"] });
+    const b = await api.workspace.create({ name: "b", path: "b", tags: ["web"] });
+    h.advance(1000);
+    const c = await api.workspace.create({ name: "c", path: "c", tags: ["cli"] });
+    const related = await api.workspace.related({ tags: ["cli", "nothing"] });
+    expect(related.items.map((i) => i.id)).toEqual([c.id, a.id]);
+    expect((await api.workspace.related({ tags: ["web"] })).items.map((i) => i.id)).toEqual([b.id]);
+  });
+
+  it("fork copies the state; children lists the forks", async () => {
+    const api = await ada.client.api();
+    const s = await api.workspace.create({ name: "w", path: "w", tags: ["t"] });
+    await api.workspace.autosave({ id: s.id, baseRev: 0, editor, buffers: { "a.ts": "unsaved" } });
+    const f = await api.workspace.fork({ id: s.id, name: "w (fork)" });
+    expect(f).toMatchObject({
+      name: "w (fork)",
+      parentSessionId: s.id,
+      workspacePath: "w",
+      rev: 0,
+      editor,
+      buffers: { "a.ts": "unsaved" },
+    });
+    const children = await api.workspace.children({ id: s.id });
+    expect(children.items.map((c) => c.id)).toEqual([f.id]);
+    expect((await api.workspace.children({ id: f.id })).items).toEqual([]);
+  });
+
+  it("update renames and retags; delete removes the session", async () => {
+    const api = await ada.client.api();
+    const s = await api.workspace.create({ name: "w", path: "w", tags: ["old"] });
+    const u = await api.workspace.update({ id: s.id, name: "renamed", tags: ["new"] });
+    expect(u).toMatchObject({ name: "renamed", tags: ["new"] });
+    expect((await api.workspace.related({ tags: ["old"] })).items).toEqual([]);
+    expect((await api.workspace.related({ tags: ["new"] })).items).toHaveLength(1);
+    expect(await api.workspace.delete({ id: s.id })).toEqual({ id: s.id, deleted: true });
+    await expectCode(api.workspace.get({ id: s.id }), "NOT_FOUND");
+    await expectCode(api.workspace.delete({ id: s.id }), "NOT_FOUND");
+    const events = await api.audit.list();
+    expect(events.items[0]).toMatchObject({
+      action: "workspace.deleted",
+      actorUserId: ada.userId,
+      tenantId: ada.tenantId,
+      ipAddress: "203.0.113.7",
+      userAgent: "vitest-browser/1.0",
+      detail: { sessionId: s.id },
+    });
+  });
+
+  it("unknown ids are NOT_FOUND everywhere", async () => {
+    const api = await ada.client.api();
+    const id = "01jzzzzzzzzzzzzzzzzzzzzzzz";
+    await expectCode(api.workspace.get({ id }), "NOT_FOUND");
+    await expectCode(api.workspace.children({ id }), "NOT_FOUND");
+    await expectCode(api.workspace.fork({ id, name: "f" }), "NOT_FOUND");
+    await expectCode(api.workspace.autosave({ id, baseRev: 0, editor }), "NOT_FOUND");
+    await expectCode(api.workspace.autosave({ id, baseRev: 0, buffers: { a: "b" } }), "NOT_FOUND");
+    await expectCode(api.workspace.update({ id, name: "n" }), "NOT_FOUND");
+    await expectCode(api.workspace.delete({ id }), "NOT_FOUND");
+  });
+});
+
+describe("plan limits", () => {
+  it("maxWorkspaces is PRECONDITION_FAILED naming the limit, for create and fork", async () => {
+    const api = await ada.client.api();
+    // Free: 5 workspaces.
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++)
+      ids.push((await api.workspace.create({ name: `w${i}`, path: "p" })).id);
+    const err = await expectCode(
+      api.workspace.create({ name: "six", path: "p" }),
+      "PRECONDITION_FAILED",
+    );
+    expect(err.message).toMatch(/at most 5 workspaces \(maxWorkspaces\)/);
+    expect(shapeOf(err).data).toMatchObject({ limit: "maxWorkspaces", max: 5, httpStatus: 412 });
+    await expectCode(api.workspace.fork({ id: ids[0]!, name: "f" }), "PRECONDITION_FAILED");
+    expect((await api.workspace.list({ limit: 100 })).items).toHaveLength(5);
+    await api.workspace.delete({ id: ids[0]! });
+    await api.workspace.create({ name: "six", path: "p" });
+  });
+});
+
+describe("session buffer cap", () => {
+  it("a save that would hold more unsaved text than the cap is PAYLOAD_TOO_LARGE, nothing stored", async () => {
+    const api = await ada.client.api();
+    const s = await api.workspace.create({ name: "w", path: "w" });
+    const half = "x".repeat(600 * 1024);
+    await api.workspace.autosave({ id: s.id, baseRev: 0, buffers: { "a.txt": half } });
+    const err = await expectCode(
+      api.workspace.autosave({ id: s.id, baseRev: 1, editor, buffers: { "b.txt": half } }),
+      "PAYLOAD_TOO_LARGE",
+    );
+    expect(shapeOf(err).data.httpStatus).toBe(413);
+    const got = await api.workspace.get({ id: s.id });
+    expect(got.rev).toBe(1);
+    expect(Object.keys(got.buffers)).toEqual(["a.txt"]);
+    expect(got.editor.openTabs).toEqual([]);
+    // Replacing a buffer counts its new size only; dropping one frees its room.
+    await api.workspace.autosave({ id: s.id, baseRev: 1, buffers: { "a.txt": half } });
+    await api.workspace.autosave({
+      id: s.id,
+      baseRev: 2,
+      buffers: { "a.txt": null, "b.txt": half },
+    });
+    expect(Object.keys((await api.workspace.get({ id: s.id })).buffers)).toEqual(["b.txt"]);
+  });
+
+  it("one save larger than a transaction holds is PAYLOAD_TOO_LARGE, never a 500", async () => {
+    h.config.maxSessionBufferBytes = 64 * 1024 * 1024;
+    const api = await ada.client.api();
+    const s = await api.workspace.create({ name: "w", path: "w" });
+    const big = "y".repeat(5 * 1024 * 1024);
+    await expectCode(
+      api.workspace.autosave({ id: s.id, baseRev: 0, buffers: { a: big, b: big } }),
+      "PAYLOAD_TOO_LARGE",
+    );
+    await expectCode(
+      api.workspace.autosave({
+        id: s.id,
+        baseRev: 0,
+        terminal: { cwd: ".", commandHistory: [], environmentVars: {}, scrollback: big + big },
+      }),
+      "PAYLOAD_TOO_LARGE",
+    );
+    expect((await api.workspace.get({ id: s.id })).rev).toBe(0);
+  });
+});
+
+describe("roles", () => {
+  it("a Viewer reads the tenant's sessions but cannot create, fork, save, update or delete", async () => {
+    await setPlan(h, ada.tenantId, "Pro");
+    const api = await ada.client.api();
+    const s = await api.workspace.create({ name: "w", path: "w" });
+    const viewer = await h.register();
+    await api.tenant.addMember({ email: viewer.email, role: "Viewer" });
+    const sw = await (await viewer.client.api()).tenant.switch({ tenantId: ada.tenantId });
+    viewer.client.accessToken = sw.accessToken;
+    const v = await viewer.client.api();
+    expect((await v.workspace.get({ id: s.id })).id).toBe(s.id);
+    expect((await v.workspace.children({ id: s.id })).items).toEqual([]);
+    await expectCode(v.workspace.create({ name: "v", path: "v" }), "FORBIDDEN");
+    await expectCode(v.workspace.fork({ id: s.id, name: "v" }), "FORBIDDEN");
+    await expectCode(v.workspace.autosave({ id: s.id, baseRev: 0, editor }), "FORBIDDEN");
+    await expectCode(
+      v.workspace.autosave({ id: s.id, baseRev: 0, buffers: { a: "b" } }),
+      "FORBIDDEN",
+    );
+    await expectCode(v.workspace.update({ id: s.id, name: "v" }), "FORBIDDEN");
+    await expectCode(v.workspace.delete({ id: s.id }), "FORBIDDEN");
+    expect((await api.workspace.get({ id: s.id })).rev).toBe(0);
+  });
+
+  it("Developers and Managers own their sessions: others' they may read and fork, not change", async () => {
+    await setPlan(h, ada.tenantId, "Pro");
+    const admin = await ada.client.api();
+    const members: Array<Awaited<ReturnType<typeof h.register>>> = [];
+    for (const role of ["Developer", "Manager"] as const) {
+      const m = await h.register();
+      await admin.tenant.addMember({ email: m.email, role });
+      const sw = await (await m.client.api()).tenant.switch({ tenantId: ada.tenantId });
+      m.client.accessToken = sw.accessToken;
+      members.push(m);
+    }
+    const dev = await members[0]!.client.api();
+    const mgr = await members[1]!.client.api();
+    const mine = await dev.workspace.create({ name: "dev's", path: "dev" });
+    await dev.workspace.autosave({ id: mine.id, baseRev: 0, editor });
+    expect((await mgr.workspace.get({ id: mine.id })).editor).toEqual(editor);
+    const fork = await mgr.workspace.fork({ id: mine.id, name: "mgr's copy" });
+    expect(fork.userId).toBe(members[1]!.userId);
+    await expectCode(mgr.workspace.autosave({ id: mine.id, baseRev: 1, editor }), "FORBIDDEN");
+    await expectCode(mgr.workspace.update({ id: mine.id, name: "x" }), "FORBIDDEN");
+    await expectCode(mgr.workspace.delete({ id: mine.id }), "FORBIDDEN");
+    // list is the caller's own sessions.
+    expect((await mgr.workspace.list()).items.map((i) => i.id)).toEqual([fork.id]);
+    // An Admin may delete any session of the tenant.
+    await admin.workspace.delete({ id: mine.id });
+    await expectCode(dev.workspace.get({ id: mine.id }), "NOT_FOUND");
+  });
+});

@@ -1,4 +1,5 @@
 export { type ServerEnvConfig, serverConfigFromEnv } from "./server/config";
+export { hearthApi } from "./server/hearth-api";
 export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS } from "./server/logger";
 export {
   closedResponseMeta,
@@ -14,11 +15,11 @@ export {
   DEFAULT_MAX_BODY_BYTES,
   formatUrl,
   HEALTH_PATH,
-  type HearthApi,
-  type HearthApiDeps,
-  type HearthApiFactory,
   type HearthServer,
   type HearthServerOptions,
+  type ServerApi,
+  type ServerApiDeps,
+  type ServerApiFactory,
   TRPC_PREFIX,
   TRPC_WS_PATH,
 } from "./server/server";

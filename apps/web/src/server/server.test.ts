@@ -9,7 +9,7 @@ import WebSocket from "ws";
 import { z } from "zod";
 import { createLogger } from "./logger";
 import type { RequestMeta, ResponseMeta } from "./request-meta";
-import { createHearthServer, type HearthApiFactory, type HearthServer } from "./server";
+import { createHearthServer, type HearthServer, type ServerApiFactory } from "./server";
 
 interface Ctx {
   req: RequestMeta;
@@ -51,7 +51,7 @@ function testApi(gates: { entered: ReturnType<typeof deferred>; release: Promise
       for (let i = 1; i <= 3; i++) yield i;
     }),
   });
-  const factory: HearthApiFactory = () => ({
+  const factory: ServerApiFactory = () => ({
     router,
     createContext: ({ req, res }) => ({ req, res }),
   });

@@ -30,7 +30,7 @@ export const TRPC_WS_PATH = "/api/trpc-ws";
 export const HEALTH_PATH = "/api/health";
 
 /** The API the server exposes: a tRPC router and how to build one call's context. */
-export interface HearthApi<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
+export interface ServerApi<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
   router: TRouter;
   createContext(meta: {
     req: RequestMeta;
@@ -40,7 +40,7 @@ export interface HearthApi<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
   close?(): Promise<void>;
 }
 
-export interface HearthApiDeps {
+export interface ServerApiDeps {
   store: Store;
   dataDir: string;
   logger: Logger;
@@ -49,7 +49,7 @@ export interface HearthApiDeps {
   publicUrl: string;
 }
 
-export type HearthApiFactory = (deps: HearthApiDeps) => HearthApi | Promise<HearthApi>;
+export type ServerApiFactory = (deps: ServerApiDeps) => ServerApi | Promise<ServerApi>;
 
 export interface HearthServerOptions {
   /** Defaults to 3000; 0 picks a free port. */
@@ -67,7 +67,7 @@ export interface HearthServerOptions {
   /** Where people reach the server (`HEARTH_PUBLIC_URL`); defaults to its own URL. */
   publicUrl?: string;
   /** Builds the API on the opened store. */
-  api: HearthApiFactory;
+  api: ServerApiFactory;
   logger?: Logger;
   /** Handles every request outside /api; 404 by default. */
   fallback?: http.RequestListener;
@@ -161,7 +161,7 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
   const url = formatUrl(host, port);
   const publicUrl = opts.publicUrl ?? url;
 
-  let api: HearthApi;
+  let api: ServerApi;
   try {
     api = await opts.api({ store, dataDir, logger, env: opts.env ?? process.env, publicUrl });
   } catch (err) {

@@ -1,0 +1,60 @@
+/**
+ * `pnpm start` / `pnpm dev`: the Hearth server, configured from the environment
+ * (PORT, HOST, HEARTH_DATA_DIR, HEARTH_STORE, FDB_CLUSTER_FILE, ... — see API.md).
+ */
+import pino from "pino";
+import { serverConfigFromEnv } from "./config";
+import { hearthApi } from "./hearth-api";
+import { createLogger } from "./logger";
+import { createHearthServer } from "./server";
+
+const stdout = pino.destination({ dest: 1, sync: false });
+const flush = () => {
+  try {
+    stdout.flushSync();
+  } catch {
+    // Nothing buffered, or stdout already gone.
+  }
+};
+
+async function main(): Promise<void> {
+  const config = serverConfigFromEnv();
+  const logger = createLogger({ level: config.logLevel, destination: stdout });
+  let server: Awaited<ReturnType<typeof createHearthServer>>;
+  try {
+    server = await createHearthServer({ ...config, api: hearthApi, logger });
+  } catch (err) {
+    logger.fatal({ err }, "could not start");
+    flush();
+    process.exit(1);
+  }
+  // The one plain line people and scripts wait for, on the same stream as the JSON logs
+  // so the two never interleave.
+  stdout.write(`hearth listening on ${server.url}\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting without waiting");
+      flush();
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, "stopping");
+    server.close().then(
+      () => {
+        flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, "shutdown failed");
+        flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+await main();

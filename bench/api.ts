@@ -1,0 +1,367 @@
+/**
+ * `pnpm bench:api`: the HTTP API under load, measured in one run on this machine.
+ *
+ * Each server runs in its own process (bench/api-child.ts) on a random loopback port, so
+ * autocannon does not share its event loop; 50 connections, a warm-up, then a few seconds
+ * each. Writes bench/results/api.json and prints it.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import type { ChildMessage, ParentMessage } from "./api-child";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CONNECTIONS = 50;
+const SECONDS = Number(process.env.BENCH_API_SECONDS || 5);
+const WARMUP_SECONDS = 1;
+const LOGIN_CONCURRENCY = 20;
+const LOGIN_SECONDS = 3;
+const PASSWORD = "correct horse battery staple";
+
+/** An editor part as the IDE autosaves it after a cursor move: ≈ 300 bytes of JSON. */
+const EDITOR = {
+  layout: "split-horizontal",
+  activeTabIndex: 1,
+  openTabs: [
+    {
+      path: "src/server/main.ts",
+      language: "typescript",
+      viewState: {
+        cursorState: [{ inSelectionMode: false, position: { lineNumber: 42, column: 17 } }],
+        viewState: { scrollTop: 612, scrollLeft: 0, firstPosition: { lineNumber: 30, column: 1 } },
+      },
+    },
+    {
+      path: "README.md",
+      language: "markdown",
+      viewState: { cursorState: [], viewState: { scrollTop: 0, scrollLeft: 0 } },
+    },
+  ],
+};
+const EDITOR_BYTES = Buffer.byteLength(JSON.stringify(EDITOR));
+
+interface Child {
+  url: string;
+  send(m: ParentMessage): void;
+  next(): Promise<ChildMessage>;
+  stop(): Promise<void>;
+}
+
+async function startChild(mode: string, ...args: string[]): Promise<Child> {
+  const child: ChildProcess = fork(path.join(here, "api-child.ts"), [mode, ...args], {
+    cwd: here,
+    execArgv: ["--import", "tsx"],
+    // The servers' own logs go to /dev/null, written as in production.
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const inbox: ChildMessage[] = [];
+  const waiting: ((m: ChildMessage) => void)[] = [];
+  child.on("message", (m: ChildMessage) => {
+    const w = waiting.shift();
+    if (w) w(m);
+    else inbox.push(m);
+  });
+  const next = () =>
+    new Promise<ChildMessage>((resolve, reject) => {
+      const m = inbox.shift();
+      if (m) return resolve(m);
+      const timer = setTimeout(() => reject(new Error(`${mode} server did not answer`)), 60_000);
+      waiting.push((msg) => {
+        clearTimeout(timer);
+        resolve(msg);
+      });
+      child.once("exit", (code) => reject(new Error(`${mode} server exited with ${code}`)));
+    });
+  const ready = await next();
+  if (ready.type !== "ready") throw new Error(`unexpected message ${JSON.stringify(ready)}`);
+  return {
+    url: ready.url,
+    send: (m) => child.send(m),
+    next,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.send({ type: "stop" } satisfies ParentMessage);
+        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+      }),
+  };
+}
+
+interface Load {
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+async function load(opts: autocannon.Options): Promise<Load> {
+  await autocannon({ ...opts, connections: CONNECTIONS, duration: WARMUP_SECONDS });
+  const r = await autocannon({ ...opts, connections: CONNECTIONS, duration: SECONDS });
+  return {
+    reqPerSec: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+  };
+}
+
+class TrpcError extends Error {
+  constructor(
+    readonly procedure: string,
+    readonly shape: { message: string; data?: Record<string, unknown> },
+  ) {
+    super(`${procedure}: ${shape.message}`);
+  }
+}
+
+async function call<T>(base: string, procedure: string, input: unknown, token?: string) {
+  const res = await fetch(`${base}/api/trpc/${procedure}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(input),
+  });
+  const body = (await res.json()) as { result?: { data: T }; error?: TrpcError["shape"] };
+  if (body.error) throw new TrpcError(procedure, body.error);
+  return body.result!.data;
+}
+
+interface Workspace {
+  id: string;
+  rev: number;
+  token: string;
+}
+
+/** Registers users and creates workspaces until there is one per connection. */
+async function seed(base: string): Promise<{ workspaces: Workspace[]; emails: string[] }> {
+  const workspaces: Workspace[] = [];
+  const emails: string[] = [];
+  for (let u = 0; workspaces.length < CONNECTIONS; u++) {
+    if (u > CONNECTIONS) throw new Error("could not create enough workspaces");
+    const email = `bench-${u}@hearth.test`;
+    const reg = await call<{ accessToken: string }>(base, "auth.register", {
+      email,
+      password: PASSWORD,
+      firstName: "Bench",
+      lastName: `User ${u}`,
+    });
+    emails.push(email);
+    while (workspaces.length < CONNECTIONS) {
+      const n = workspaces.length;
+      try {
+        const ws = await call<{ id?: string; meta?: { id: string }; rev?: number }>(
+          base,
+          "workspace.create",
+          { name: `Bench ${n}`, path: `bench-${n}` },
+          reg.accessToken,
+        );
+        const id = ws.id ?? ws.meta?.id;
+        if (!id) throw new Error(`workspace.create answered no id: ${JSON.stringify(ws)}`);
+        workspaces.push({ id, rev: ws.rev ?? 0, token: reg.accessToken });
+      } catch (err) {
+        // The plan's workspace limit: the next user brings a fresh tenant.
+        if (err instanceof TrpcError && err.shape.data?.code === "PRECONDITION_FAILED") break;
+        throw err;
+      }
+    }
+  }
+  return { workspaces, emails };
+}
+
+function findNumber(value: unknown, key: string): number | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const v = (value as Record<string, unknown>)[key];
+  if (typeof v === "number") return v;
+  for (const inner of Object.values(value)) {
+    const found = findNumber(inner, key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+async function autosaveLoad(base: string, workspaces: Workspace[]) {
+  // Each request takes a workspace nobody else is saving and sends the rev its last save
+  // returned, so every save is a real one (a fixed stale baseRev would only measure
+  // conflicts). With 50 connections and 50 workspaces one is always free.
+  const free = [...workspaces];
+  let conflicts = 0;
+  type Ctx = { ws?: Workspace };
+  const result = await load({
+    url: base,
+    requests: [
+      {
+        method: "POST",
+        path: "/api/trpc/workspace.autosave",
+        setupRequest: (req, context: Ctx) => {
+          const ws = free.pop() ?? workspaces[Math.floor(Math.random() * workspaces.length)]!;
+          context.ws = ws;
+          return {
+            ...req,
+            headers: { "content-type": "application/json", authorization: `Bearer ${ws.token}` },
+            body: JSON.stringify({ id: ws.id, baseRev: ws.rev, editor: EDITOR }),
+          };
+        },
+        onResponse: (status, body, context: Ctx) => {
+          const ws = context.ws;
+          if (!ws) return;
+          try {
+            const parsed = JSON.parse(body);
+            if (status === 200) ws.rev = parsed.result.data.rev;
+            else {
+              if (status === 409) conflicts++;
+              ws.rev = findNumber(parsed, "currentRev") ?? ws.rev;
+            }
+          } finally {
+            free.push(ws);
+          }
+        },
+      },
+    ],
+  });
+  return { ...result, conflicts };
+}
+
+async function loginLag(child: Child, emails: string[]) {
+  const base = child.url;
+  child.send({ type: "lag-start" });
+  const until = Date.now() + LOGIN_SECONDS * 1000;
+  let logins = 0;
+  let failures = 0;
+  await Promise.all(
+    Array.from({ length: LOGIN_CONCURRENCY }, async (_, i) => {
+      const email = emails[i % emails.length]!;
+      while (Date.now() < until) {
+        try {
+          await call(base, "auth.login", { email, password: PASSWORD });
+          logins++;
+        } catch {
+          failures++;
+        }
+      }
+    }),
+  );
+  child.send({ type: "lag-stop" });
+  const lag = await child.next();
+  if (lag.type !== "lag") throw new Error("expected the event-loop lag");
+  return { lag, loginsPerSec: Math.round(logins / LOGIN_SECONDS), failures };
+}
+
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+async function main() {
+  const started = Date.now();
+  // The bare server gets a body of the same size as an autosave's.
+  const bareBody = JSON.stringify({
+    id: "01JDZ4V6W3Q8N5K2M7R9T0XYZA",
+    baseRev: 1234,
+    editor: EDITOR,
+  });
+  const autosaveBodyBytes = Buffer.byteLength(bareBody);
+
+  const bareChild = await startChild("bare");
+  const bare = await load({
+    url: `${bareChild.url}/api/trpc/workspace.autosave`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: bareBody,
+  });
+  await bareChild.stop();
+
+  const noop = async (mode: string) => {
+    const child = await startChild(mode);
+    try {
+      return await load({
+        url: `${child.url}/api/trpc/noop`,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+    } finally {
+      await child.stop();
+    }
+  };
+  const officialNoop = await noop("noop-official");
+  const leanNoop = await noop("noop-lean");
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-bench-api-"));
+  const hearth = await startChild("hearth", dataDir);
+  let autosave: Awaited<ReturnType<typeof autosaveLoad>>;
+  let login: Awaited<ReturnType<typeof loginLag>>;
+  try {
+    const { workspaces, emails } = await seed(hearth.url);
+    autosave = await autosaveLoad(hearth.url, workspaces);
+    login = await loginLag(hearth, emails);
+  } finally {
+    await hearth.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const cpus = os.cpus();
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? "unknown",
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+      loadAverage: os.loadavg().map((x) => round(x, 2)),
+    },
+    connections: CONNECTIONS,
+    secondsPerRun: SECONDS,
+    autosaveReqPerSec: autosave.reqPerSec,
+    bareHttpReqPerSec: bare.reqPerSec,
+    autosaveVsBare: round(autosave.reqPerSec / bare.reqPerSec),
+    autosaveP99Ms: autosave.p99Ms,
+    loginEventLoopLagP99Ms: login.lag.p99Ms,
+    trpcNoopReqPerSec: officialNoop.reqPerSec,
+    leanNoopReqPerSec: leanNoop.reqPerSec,
+    targets: { autosaveVsBare: 0.4, autosaveP99Ms: 20, loginEventLoopLagP99Ms: 50 },
+    met: {
+      autosaveVsBare: autosave.reqPerSec / bare.reqPerSec >= 0.4,
+      autosaveP99Ms: autosave.p99Ms <= 20,
+      loginEventLoopLagP99Ms: login.lag.p99Ms < 50,
+    },
+    details: {
+      autosave: {
+        ...autosave,
+        requestBodyBytes: autosaveBodyBytes,
+        editorPartBytes: EDITOR_BYTES,
+        method:
+          "authenticated workspace.autosave of the editor part over HTTP; 50 workspaces (one per connection in flight, spread over users as the plan's workspace limit requires), each request sends the rev its workspace's last save returned",
+      },
+      bareHttp: {
+        ...bare,
+        method: "node:http reading a POST body of the autosave's size and answering 200 B of JSON",
+      },
+      trpcNoop: { ...officialNoop, method: "no-op mutation through tRPC's node-http adapter" },
+      leanNoop: { ...leanNoop, method: "the same no-op mutation through Hearth's lean adapter" },
+      login: {
+        concurrency: LOGIN_CONCURRENCY,
+        seconds: LOGIN_SECONDS,
+        loginsPerSec: login.loginsPerSec,
+        failures: login.failures,
+        eventLoopLagP50Ms: login.lag.p50Ms,
+        eventLoopLagP99Ms: login.lag.p99Ms,
+        eventLoopLagMaxMs: login.lag.maxMs,
+      },
+      benchSeconds: Math.round((Date.now() - started) / 1000),
+    },
+  };
+  const out = path.join(here, "results", "api.json");
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(`${out}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
+  fs.renameSync(`${out}.tmp`, out);
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+await main();

@@ -2,6 +2,21 @@ import { randomBytes } from "node:crypto";
 
 const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
 
+// One randomBytes call per 4 KiB of ids: a call per id costs more than the id itself.
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = POOL_BYTES;
+
+function takeRandom(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const out = pool.subarray(poolAt, poolAt + n);
+  poolAt += n;
+  return out;
+}
+
 /**
  * A new record id: 26 lowercase Crockford base32 characters, 48 bits of milliseconds then
  * 80 random bits (ULID layout), so ids made later sort later and never collide in practice.
@@ -14,7 +29,7 @@ export function newId(nowMs: number = Date.now()): string {
     t = Math.floor(t / 32);
   }
   let out = time.join("");
-  const rand = randomBytes(10);
+  const rand = takeRandom(10);
   // 80 bits -> 16 characters of 5 bits.
   let acc = 0;
   let bits = 0;

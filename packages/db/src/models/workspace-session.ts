@@ -74,6 +74,7 @@ export const ZWorkspaceSessionMeta = z.object({
   rev: z.number().int().min(0),
   createdAt: ZIsoDate,
   updatedAt: ZIsoDate,
+  /** Last autosave, kept to the second: it orders "most recently active" listings. */
   lastActiveAt: ZIsoDate,
 });
 export type WorkspaceSessionMeta = z.infer<typeof ZWorkspaceSessionMeta>;

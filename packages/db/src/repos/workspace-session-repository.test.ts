@@ -326,7 +326,7 @@ describe("WorkspaceSessionRepository", () => {
       tenant.id,
       a.id,
       { baseRev: 0, memory: { facts: ["x"], decisions: [] } },
-      { now: new Date(t0 + 100) },
+      { now: new Date(t0 + 10_000) },
     );
     const related = await ws.listRelated(tenant.id, user.id, ["rust", "cli"]);
     expect(related.map((m) => m.name)).toEqual(["a", "d", "c"]);

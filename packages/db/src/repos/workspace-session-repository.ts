@@ -96,6 +96,11 @@ export interface UpdateWorkspaceMetaInput {
 /** What one transaction may write, with room left for keys and indexes. */
 const MAX_SAVE_BYTES = 9_000_000;
 const MAX_TAGS = 32;
+/**
+ * lastActiveAt (and with it the recency index entries) moves only when it is this much
+ * behind: a burst of autosaves moves the entries once a second, not on every keystroke.
+ */
+export const ACTIVITY_GRANULARITY_MS = 1000;
 
 /** Parts encoded outside the transaction (pure work, not repeated on retries). */
 interface EncodedState {
@@ -413,15 +418,14 @@ export class WorkspaceSessionRepository {
       }
       writeState(tx, keys, sessionId, state, meta.chunks);
       const oldMs = dateMs(meta.lastActiveAt);
-      const activeMs = Math.max(oldMs, nowMs);
-      if (activeMs !== oldMs) {
+      if (nowMs - oldMs >= ACTIVITY_GRANULARITY_MS) {
         tx.clear(keys.wsRecent(meta.userId, oldMs, sessionId));
-        tx.set(keys.wsRecent(meta.userId, activeMs, sessionId), EMPTY_VALUE);
+        tx.set(keys.wsRecent(meta.userId, nowMs, sessionId), EMPTY_VALUE);
         for (const tag of meta.tags) {
           tx.clear(keys.wsByTagRecent(meta.userId, tag, oldMs, sessionId));
-          tx.set(keys.wsByTagRecent(meta.userId, tag, activeMs, sessionId), EMPTY_VALUE);
+          tx.set(keys.wsByTagRecent(meta.userId, tag, nowMs, sessionId), EMPTY_VALUE);
         }
-        meta.lastActiveAt = new Date(activeMs).toISOString();
+        meta.lastActiveAt = savedAt;
       }
       meta.rev += 1;
       meta.updatedAt = savedAt;

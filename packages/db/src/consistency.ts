@@ -23,6 +23,8 @@ import type {
   MemberValue,
   StoredWorkspaceMeta,
   UserHomeValue,
+  WorkspaceMetaRecord,
+  WorkspaceRevRecord,
 } from "./repos/stored";
 import type { Bytes, KeyValue, Store } from "./store/types";
 
@@ -72,7 +74,8 @@ interface TenantState {
   auth: Map<string, AuthSession>;
   authByUser: Set<string>;
   authByFamily: Set<string>;
-  wsMeta: Map<string, StoredWorkspaceMeta>;
+  wsMetaRecords: Map<string, WorkspaceMetaRecord>;
+  wsRevRecords: Map<string, WorkspaceRevRecord>;
   /** sessionId -> part -> chunk numbers, in key order. */
   wsChunks: Map<string, Map<string, number[]>>;
   /** sessionId -> path -> chunk numbers. */
@@ -93,7 +96,8 @@ function newTenantState(tenantId: string): TenantState {
     auth: new Map(),
     authByUser: new Set(),
     authByFamily: new Set(),
-    wsMeta: new Map(),
+    wsMetaRecords: new Map(),
+    wsRevRecords: new Map(),
     wsChunks: new Map(),
     wsBuffers: new Map(),
     wsByUser: new Set(),
@@ -276,7 +280,8 @@ function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Repor
       s.authByFamily.add(j(a, b as string));
       return;
     case "ws":
-      if (b === "meta") s.wsMeta.set(a, json<StoredWorkspaceMeta>(value));
+      if (b === "meta") s.wsMetaRecords.set(a, json<WorkspaceMetaRecord>(value));
+      else if (b === "rev") s.wsRevRecords.set(a, json<WorkspaceRevRecord>(value));
       else if (b === "buffer") pushChunk(s.wsBuffers, a, c as string, d as number);
       else pushChunk(s.wsChunks, a, b as string, c as number);
       return;
@@ -365,7 +370,13 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
     }
   }
 
-  for (const [sid, m] of s.wsMeta) {
+  // A session exists when both its meta and rev records do.
+  const wsMeta = new Map<string, StoredWorkspaceMeta>();
+  for (const [sid, meta] of s.wsMetaRecords) {
+    const rev = s.wsRevRecords.get(sid);
+    if (rev) wsMeta.set(sid, { ...meta, ...rev });
+  }
+  for (const [sid, m] of wsMeta) {
     const ms = Date.parse(m.lastActiveAt);
     if (!s.wsByUser.has(j(m.userId, sid))) missing([t, "ws", sid, "meta"], "ws_by_user entry");
     if (!s.wsByPath.has(j(m.workspacePath, sid))) {
@@ -409,8 +420,14 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
       }
     }
   }
-  for (const sid of new Set([...s.wsChunks.keys(), ...s.wsBuffers.keys()])) {
-    if (!s.wsMeta.has(sid)) {
+  const withData = [
+    ...s.wsChunks.keys(),
+    ...s.wsBuffers.keys(),
+    ...s.wsMetaRecords.keys(),
+    ...s.wsRevRecords.keys(),
+  ];
+  for (const sid of new Set(withData)) {
+    if (!wsMeta.has(sid)) {
       report(
         "chunks_without_meta",
         show([t, "ws", sid]),
@@ -418,7 +435,7 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
       );
     }
   }
-  const meta = (sid: string) => s.wsMeta.get(sid);
+  const meta = (sid: string) => wsMeta.get(sid);
   for (const key of s.wsByUser) {
     const [uid, sid] = key.split(SEP) as [string, string];
     if (meta(sid)?.userId !== uid) dangling([t, "ws_by_user", uid, sid], "no such session");

@@ -187,6 +187,7 @@ export type GlobalSpace = (typeof GLOBAL_SPACES)[number];
 /** Names of workspace session parts below (t,"ws",sessionId). */
 export const WS_PART = {
   meta: "meta",
+  rev: "rev",
   editor: "editor",
   terminal: "terminal",
   debug: "debug",
@@ -239,6 +240,30 @@ class GlobalKeys {
   }
 }
 
+const SESSION_CACHE_MAX = 4096;
+
+/** The keys below (t,"ws",sessionId); an autosave builds none of them from scratch. */
+export class SessionKeys {
+  readonly meta: Bytes;
+  readonly rev: Bytes;
+  private readonly firstChunks = new Map<string, Bytes>();
+
+  constructor(readonly prefix: Bytes) {
+    this.meta = packAfter(prefix, WS_PART.meta);
+    this.rev = packAfter(prefix, WS_PART.rev);
+  }
+
+  chunk(part: string, chunk: number): Bytes {
+    if (chunk !== 0) return packAfter(this.prefix, part, chunk);
+    let key = this.firstChunks.get(part);
+    if (!key) {
+      key = packAfter(this.prefix, part, 0);
+      this.firstChunks.set(part, key);
+    }
+    return key;
+  }
+}
+
 /** Keys under one tenant's prefix: (t, ...). */
 export class TenantKeys {
   readonly tenantId: string;
@@ -257,6 +282,7 @@ export class TenantKeys {
   readonly wsChildrenSpace: KeyPrefix;
   readonly auditSpace: KeyPrefix;
   private readonly tenantKey: Bytes;
+  private readonly sessionKeys = new Map<string, SessionKeys>();
 
   constructor(tenantId: string) {
     if (tenantId === GLOBAL || tenantId.length === 0) {
@@ -308,17 +334,31 @@ export class TenantKeys {
   wsRange(sessionId: string): KeyRange {
     return this.wsSpace.range(sessionId);
   }
+  /** The keys of one session, packed once and kept while the session is in use. */
+  ws(sessionId: string): SessionKeys {
+    let keys = this.sessionKeys.get(sessionId);
+    if (!keys) {
+      if (this.sessionKeys.size >= SESSION_CACHE_MAX) this.sessionKeys.clear();
+      keys = new SessionKeys(this.wsSpace.key(sessionId));
+      this.sessionKeys.set(sessionId, keys);
+    }
+    return keys;
+  }
   /** The packed (t,"ws",sessionId) prefix itself. */
   wsPrefix(sessionId: string): Bytes {
-    return this.wsSpace.key(sessionId);
+    return this.ws(sessionId).prefix;
   }
-  /** (t,"ws",sessionId,"meta") -> the session's meta (name, tags, rev, chunk counts...) */
+  /** (t,"ws",sessionId,"meta") -> what describes the session (owner, name, path, tags...) */
   wsMeta(sessionId: string): Bytes {
-    return this.wsSpace.key(sessionId, WS_PART.meta);
+    return this.ws(sessionId).meta;
+  }
+  /** (t,"ws",sessionId,"rev") -> what every save changes (rev, times, chunk counts) */
+  wsRev(sessionId: string): Bytes {
+    return this.ws(sessionId).rev;
   }
   /** (t,"ws",sessionId,part,chunk) for editor / terminal / debug / memory / scrollback. */
   wsPartChunk(sessionId: string, part: string, chunk: number): Bytes {
-    return this.wsSpace.key(sessionId, part, chunk);
+    return this.ws(sessionId).chunk(part, chunk);
   }
   wsPartRange(sessionId: string, part: string): KeyRange {
     return this.wsSpace.range(sessionId, part);

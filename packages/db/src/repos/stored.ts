@@ -42,17 +42,80 @@ export const CHUNKED_PARTS: readonly ChunkedPart[] = [
 ];
 export type PartChunks = Record<ChunkedPart, number>;
 
-/** (t,"ws",sessionId,"meta"): the meta plus what the storage needs to know. */
-export interface StoredWorkspaceMeta extends WorkspaceSessionMeta {
+/** (t,"ws",sessionId,"meta"): what describes the session; written by create, fork, updateMeta. */
+export interface WorkspaceMetaRecord {
+  id: string;
+  tenantId: string;
+  userId: string;
+  name: string;
+  workspacePath: string;
+  tags: string[];
+  parentSessionId: string | null;
+  createdAt: string;
+}
+
+/** (t,"ws",sessionId,"rev"): what every save changes, kept small so a save reads little. */
+export interface WorkspaceRevRecord {
+  rev: number;
+  updatedAt: string;
+  lastActiveAt: string;
   /** How many chunk keys each part has now (0: absent), so a save clears exactly the rest. */
   chunks: PartChunks;
   /** The last few saves as [saveId, rev]: a retried save that already committed finds itself. */
   saves: Array<[string, number]>;
 }
 
-export function toMeta(stored: StoredWorkspaceMeta): WorkspaceSessionMeta {
-  const { chunks: _chunks, saves: _saves, ...meta } = stored;
-  return meta;
+/** Both records of a session, as the repositories work with them. */
+export type StoredWorkspaceMeta = WorkspaceMetaRecord & WorkspaceRevRecord;
+
+export function toMeta(m: StoredWorkspaceMeta): WorkspaceSessionMeta {
+  return {
+    id: m.id,
+    tenantId: m.tenantId,
+    userId: m.userId,
+    name: m.name,
+    workspacePath: m.workspacePath,
+    tags: m.tags,
+    parentSessionId: m.parentSessionId,
+    rev: m.rev,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+    lastActiveAt: m.lastActiveAt,
+  };
+}
+
+export function metaRecordOf(m: StoredWorkspaceMeta): WorkspaceMetaRecord {
+  return {
+    id: m.id,
+    tenantId: m.tenantId,
+    userId: m.userId,
+    name: m.name,
+    workspacePath: m.workspacePath,
+    tags: m.tags,
+    parentSessionId: m.parentSessionId,
+    createdAt: m.createdAt,
+  };
+}
+
+export function revRecordOf(m: StoredWorkspaceMeta): WorkspaceRevRecord {
+  return {
+    rev: m.rev,
+    updatedAt: m.updatedAt,
+    lastActiveAt: m.lastActiveAt,
+    chunks: m.chunks,
+    saves: m.saves,
+  };
+}
+
+/** Writes both records of a session. */
+export function writeWorkspaceRecords(
+  tx: Transaction,
+  keys: TenantKeys,
+  m: StoredWorkspaceMeta,
+): void {
+  const sk = keys.ws(m.id);
+  tx.set(sk.meta, encodeJson(metaRecordOf(m)));
+  tx.set(sk.rev, encodeJson(revRecordOf(m)));
 }
 
 export async function readTenant(tx: Transaction, tenantId: string): Promise<Tenant | undefined> {
@@ -204,5 +267,8 @@ export async function readWorkspaceMeta(
   keys: TenantKeys,
   sessionId: string,
 ): Promise<StoredWorkspaceMeta | undefined> {
-  return getJson<StoredWorkspaceMeta>(tx, keys.wsMeta(sessionId));
+  const sk = keys.ws(sessionId);
+  const meta = await getJson<WorkspaceMetaRecord>(tx, sk.meta);
+  const rev = await getJson<WorkspaceRevRecord>(tx, sk.rev);
+  return meta && rev ? { ...meta, ...rev } : undefined;
 }

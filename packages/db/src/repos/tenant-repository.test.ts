@@ -7,6 +7,7 @@ import type { Store, Transaction } from "../store/types";
 import { ConflictError, NotFoundError } from "./errors";
 import { createRepositories } from "./index";
 import { EMPTY_VALUE, encodeJson } from "./internal";
+import { metaRecordOf, revRecordOf, type StoredWorkspaceMeta } from "./stored";
 import { errorOf, registerUser, useTestStore } from "./testing";
 
 const ctx = useTestStore();
@@ -183,7 +184,7 @@ describe("TenantRepository", () => {
         for (let i = start; i < start + 2000; i++) {
           const id = newId();
           const userId = members[i % members.length]!;
-          const meta = {
+          const meta: StoredWorkspaceMeta = {
             id,
             tenantId: org.id,
             userId,
@@ -198,7 +199,8 @@ describe("TenantRepository", () => {
             chunks: { editor: 1, terminal: 0, debug: 0, memory: 0, scrollback: 0 },
             saves: [],
           };
-          tx.set(keys.wsMeta(id), encodeJson(meta));
+          tx.set(keys.wsMeta(id), encodeJson(metaRecordOf(meta)));
+          tx.set(keys.wsRev(id), encodeJson(revRecordOf(meta)));
           tx.set(
             keys.wsPartChunk(id, "editor", 0),
             encodeJson({ layout: "single", activeTabIndex: -1, openTabs: [] }),

@@ -29,6 +29,7 @@ import {
   decodeJson,
   EMPTY_VALUE,
   encodeJson,
+  getJson,
   scanPage,
   splitChunks,
   transact,
@@ -39,13 +40,18 @@ import {
   type ChunkedPart,
   clearWorkspaceIndexes,
   deleteWorkspace,
+  metaRecordOf,
   type PartChunks,
   readMember,
   readWorkspaceMeta,
   requireActiveTenant,
+  revRecordOf,
   type StoredWorkspaceMeta,
   toMeta,
+  type WorkspaceMetaRecord,
+  type WorkspaceRevRecord,
   writeWorkspaceIndexes,
+  writeWorkspaceRecords,
 } from "./stored";
 
 export interface WorkspaceState {
@@ -174,14 +180,17 @@ function pushTo(map: Map<string, Bytes[]>, name: string, value: Bytes): void {
 
 /** Reassembles a whole session from the rows of its (t,"ws",sessionId) range. */
 function assemble(keys: TenantKeys, rows: KeyValue[]): WorkspaceSession | undefined {
-  let meta: StoredWorkspaceMeta | undefined;
+  let meta: WorkspaceMetaRecord | undefined;
+  let head: WorkspaceRevRecord | undefined;
   const parts = new Map<string, Bytes[]>();
   const buffers = new Map<string, Bytes[]>();
   for (const row of rows) {
     const items = keys.wsSpace.unpack(row.key);
     const part = items[1] as string;
     if (part === WS_PART.meta) {
-      meta = decodeJson<StoredWorkspaceMeta>(row.value);
+      meta = decodeJson<WorkspaceMetaRecord>(row.value);
+    } else if (part === WS_PART.rev) {
+      head = decodeJson<WorkspaceRevRecord>(row.value);
     } else if (part === WS_PART.buffer) {
       const path = items[2] as string;
       pushTo(buffers, path, row.value);
@@ -189,7 +198,7 @@ function assemble(keys: TenantKeys, rows: KeyValue[]): WorkspaceSession | undefi
       pushTo(parts, part, row.value);
     }
   }
-  if (!meta) return undefined;
+  if (!meta || !head) return undefined;
   const json = <T>(part: ChunkedPart, fallback: () => T): T => {
     const list = parts.get(part);
     return list ? decodeJson<T>(Buffer.concat(list)) : fallback();
@@ -200,7 +209,7 @@ function assemble(keys: TenantKeys, rows: KeyValue[]): WorkspaceSession | undefi
   const bufferTexts: Buffers = {};
   for (const [path, list] of buffers) bufferTexts[path] = Buffer.concat(list).toString("utf8");
   return {
-    ...toMeta(meta),
+    ...toMeta({ ...meta, ...head }),
     editor: json("editor", defaultEditorState),
     terminal,
     debug: json("debug", defaultDebugState),
@@ -282,7 +291,7 @@ export class WorkspaceSessionRepository {
         saves: [],
       };
       writeState(tx, keys, id, state, meta.chunks);
-      tx.set(keys.wsMeta(id), encodeJson(meta));
+      writeWorkspaceRecords(tx, keys, meta);
       writeWorkspaceIndexes(tx, keys, meta);
       return (await readSession(tx, keys, id))!;
     });
@@ -403,35 +412,38 @@ export class WorkspaceSessionRepository {
     const saveId = newId(nowMs);
     const state = encodeState(input);
     const keys = tenantKeys(tenantId);
-    const metaKey = keys.wsMeta(sessionId);
+    const sk = keys.ws(sessionId);
     return transact(this.store, async (tx) => {
-      const raw = await tx.get(metaKey);
+      // Only the small rev record is read: the meta is needed once a second at most.
+      const raw = await tx.get(sk.rev);
       if (!raw) throw new NotFoundError("workspace session", sessionId);
-      const meta = decodeJson<StoredWorkspaceMeta>(raw);
-      for (const [id, rev] of meta.saves) if (id === saveId) return { rev, savedAt };
-      if (meta.rev !== input.baseRev) {
+      const head = decodeJson<WorkspaceRevRecord>(raw);
+      for (const [id, rev] of head.saves) if (id === saveId) return { rev, savedAt };
+      if (head.rev !== input.baseRev) {
         throw new ConflictError(
           "stale_rev",
-          `workspace session ${sessionId} is at rev ${meta.rev}, not ${input.baseRev}`,
-          { currentRev: meta.rev },
+          `workspace session ${sessionId} is at rev ${head.rev}, not ${input.baseRev}`,
+          { currentRev: head.rev },
         );
       }
-      writeState(tx, keys, sessionId, state, meta.chunks);
-      const oldMs = dateMs(meta.lastActiveAt);
+      writeState(tx, keys, sessionId, state, head.chunks);
+      const oldMs = dateMs(head.lastActiveAt);
       if (nowMs - oldMs >= ACTIVITY_GRANULARITY_MS) {
+        const meta = await getJson<WorkspaceMetaRecord>(tx, sk.meta);
+        if (!meta) throw new NotFoundError("workspace session", sessionId);
         tx.clear(keys.wsRecent(meta.userId, oldMs, sessionId));
         tx.set(keys.wsRecent(meta.userId, nowMs, sessionId), EMPTY_VALUE);
         for (const tag of meta.tags) {
           tx.clear(keys.wsByTagRecent(meta.userId, tag, oldMs, sessionId));
           tx.set(keys.wsByTagRecent(meta.userId, tag, nowMs, sessionId), EMPTY_VALUE);
         }
-        meta.lastActiveAt = savedAt;
+        head.lastActiveAt = savedAt;
       }
-      meta.rev += 1;
-      meta.updatedAt = savedAt;
-      meta.saves = [[saveId, meta.rev], ...meta.saves.slice(0, 3)];
-      tx.set(metaKey, encodeJson(meta));
-      return { rev: meta.rev, savedAt };
+      head.rev += 1;
+      head.updatedAt = savedAt;
+      head.saves = [[saveId, head.rev], ...head.saves.slice(0, 2)];
+      tx.set(sk.rev, encodeJson(head));
+      return { rev: head.rev, savedAt };
     });
   }
 
@@ -452,12 +464,11 @@ export class WorkspaceSessionRepository {
         }
         throw new ConflictError("already_exists", `workspace session ${id} already exists`);
       }
+      const source = await readWorkspaceMeta(tx, keys, sourceId);
+      if (!source) throw new NotFoundError("workspace session", sourceId);
       const r = keys.wsRange(sourceId);
       const rows = await tx.getRange(r.begin, r.end);
-      const metaKey = keys.wsMeta(sourceId);
-      const sourceRow = rows.find((row) => row.key.equals(metaKey));
-      if (!sourceRow) throw new NotFoundError("workspace session", sourceId);
-      const source = decodeJson<StoredWorkspaceMeta>(sourceRow.value);
+      const src = keys.ws(sourceId);
       const userId = input.userId ?? source.userId;
       const tenant = await requireActiveTenant(tx, tenantId);
       if (!(await readMember(tx, tenantId, userId))) {
@@ -483,15 +494,19 @@ export class WorkspaceSessionRepository {
       const toPrefix = keys.wsPrefix(id);
       const copied: KeyValue[] = [];
       for (const row of rows) {
-        if (row === sourceRow) continue;
+        if (row.key.equals(src.meta) || row.key.equals(src.rev)) continue;
         const key = Buffer.concat([toPrefix, row.key.subarray(fromPrefix.length)]);
         tx.set(key, row.value);
         copied.push({ key, value: row.value });
       }
-      const metaValue = encodeJson(meta);
-      tx.set(keys.wsMeta(id), metaValue);
+      writeWorkspaceRecords(tx, keys, meta);
       writeWorkspaceIndexes(tx, keys, meta);
-      return assemble(keys, [{ key: keys.wsMeta(id), value: metaValue }, ...copied])!;
+      const own = keys.ws(id);
+      return assemble(keys, [
+        { key: own.meta, value: encodeJson(metaRecordOf(meta)) },
+        { key: own.rev, value: encodeJson(revRecordOf(meta)) },
+        ...copied,
+      ])!;
     });
   }
 
@@ -517,7 +532,7 @@ export class WorkspaceSessionRepository {
         clearWorkspaceIndexes(tx, keys, meta);
         writeWorkspaceIndexes(tx, keys, next);
       }
-      tx.set(keys.wsMeta(sessionId), encodeJson(next));
+      writeWorkspaceRecords(tx, keys, next);
       return toMeta(next);
     });
   }

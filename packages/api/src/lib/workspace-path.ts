@@ -2,6 +2,7 @@ import { mkdir, realpath } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { ValidationError } from "@hearth/db";
 import { z } from "zod";
+import { isKeySafe } from "./key-text";
 
 const MAX_SEGMENT = 255;
 const MAX_PATH = 1024;
@@ -18,6 +19,7 @@ export const ZWorkspacePath = z
   .min(1, "A workspace needs a folder name.")
   .max(MAX_PATH, `Folder paths have at most ${MAX_PATH} characters.`)
   .refine((p) => !UNSAFE_CHAR.test(p), "Folder names cannot contain control characters or \\.")
+  .refine(isKeySafe, "Folder names must be valid Unicode text.")
   .refine((p) => !p.startsWith("/"), "The folder must be relative to the workspace root.")
   .refine(
     (p) =>

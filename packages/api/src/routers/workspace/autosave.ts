@@ -8,6 +8,7 @@ import {
 import { z } from "zod";
 import type { Context } from "../../context";
 import type { SessionUser } from "../../lib/authenticate";
+import { ZBufferPath } from "../../lib/key-text";
 import { authedProcedure } from "../../trpc";
 import { ownedWorkspace, requireOwner, ZWorkspaceId } from "./access";
 
@@ -62,7 +63,7 @@ export const ZMemoryInput = z.object({
 
 /** Unsaved text per file path; null drops the path's buffer. */
 export const ZBuffersInput = z
-  .record(ZFilePath, z.string().nullable())
+  .record(ZBufferPath, z.string().nullable())
   .refine((b) => Object.keys(b).length <= MAX_ITEMS, "At most 1000 buffers per save.");
 
 export const ZAutosaveInput = z.object({

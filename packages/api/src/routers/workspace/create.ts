@@ -1,12 +1,12 @@
-import { ZTag } from "@hearth/db";
 import { z } from "zod";
+import { ZTagInput } from "../../lib/key-text";
 import { toWorkspaceSessionOutput } from "../../lib/outputs";
 import { requireWriter } from "../../lib/roles";
 import { ensureWorkspaceFolder, ZWorkspacePath } from "../../lib/workspace-path";
 import { authedProcedure } from "../../trpc";
 
 export const ZWorkspaceName = z.string().trim().min(1).max(200);
-export const ZTags = z.array(ZTag).max(32);
+export const ZTags = z.array(ZTagInput).max(32);
 
 export const ZCreateWorkspaceInput = z.object({
   name: ZWorkspaceName,

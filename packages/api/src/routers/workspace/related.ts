@@ -1,11 +1,11 @@
-import { ZTag } from "@hearth/db";
 import { z } from "zod";
+import { ZTagInput } from "../../lib/key-text";
 import { toWorkspaceMetaOutput } from "../../lib/outputs";
 import { ZPageLimit } from "../../lib/paging";
 import { authedProcedure } from "../../trpc";
 
 export const ZRelatedWorkspacesInput = z.object({
-  tags: z.array(ZTag).min(1).max(32),
+  tags: z.array(ZTagInput).min(1).max(32),
   limit: ZPageLimit.optional(),
 });
 

@@ -57,6 +57,24 @@ describe("workspace procedures", () => {
     expect((await api.workspace.list()).items).toEqual([]);
   });
 
+  it("refuses tags, folder and buffer paths that cannot be store keys", async () => {
+    const api = await ada.client.api();
+    const s = await api.workspace.create({ name: "x", path: "x" });
+    for (const bad of ["a\u0000b", "\uD800", "tab\there"]) {
+      await expectCode(api.workspace.create({ name: "x", path: `p${bad}` }), "BAD_REQUEST");
+      await expectCode(api.workspace.create({ name: "x", path: "p", tags: [bad] }), "BAD_REQUEST");
+      await expectCode(api.workspace.update({ id: s.id, tags: [bad] }), "BAD_REQUEST");
+      await expectCode(
+        api.workspace.autosave({ id: s.id, baseRev: 0, buffers: { [bad]: "t" } }),
+        "BAD_REQUEST",
+      );
+    }
+    // Unicode that is well-formed is fine.
+    await api.workspace.update({ id: s.id, tags: ["é", "日本", "🔥"] });
+    await api.workspace.autosave({ id: s.id, baseRev: 0, buffers: { "docs/🔥.md": "hot" } });
+    expect((await api.workspace.get({ id: s.id })).buffers).toEqual({ "docs/🔥.md": "hot" });
+  });
+
   it("refuses a path where a file is in the way", async () => {
     const api = await ada.client.api();
     await api.workspace.create({ name: "x", path: "proj" });

@@ -206,6 +206,11 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
       res.end("Not found\n");
     });
 
+  // Request lines carry only the method, the path without its query, status, time and id,
+  // never headers, queries or bodies, so they skip pino's redaction, which costs ten times
+  // the rest of the line (≈ 25 µs against ≈ 2 µs here) on every request.
+  const requestLog = logger.child({}, { redact: { paths: [] } });
+
   function logRequest(
     req: http.IncomingMessage,
     res: http.ServerResponse,
@@ -215,7 +220,7 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
   ) {
     const ms = Math.round((performance.now() - start) * 100) / 100;
     const status = res.writableFinished ? res.statusCode : 499;
-    logger.info({ reqId: id, method: req.method, path: pathname, status, ms }, "request");
+    requestLog.info({ reqId: id, method: req.method, path: pathname, status, ms }, "request");
     // Connections that were busy when shutdown began are let go as soon as they are idle.
     if (closing) setImmediate(() => server.closeIdleConnections());
   }

@@ -21,11 +21,12 @@ import type {
   AuthSessionRef,
   EmailIndexValue,
   MemberValue,
+  RevState,
   StoredWorkspaceMeta,
   UserHomeValue,
   WorkspaceMetaRecord,
-  WorkspaceRevRecord,
 } from "./repos/stored";
+import { combineMeta, decodeRev } from "./repos/stored";
 import type { Bytes, KeyValue, Store } from "./store/types";
 
 export interface ConsistencyProblem {
@@ -75,7 +76,7 @@ interface TenantState {
   authByUser: Set<string>;
   authByFamily: Set<string>;
   wsMetaRecords: Map<string, WorkspaceMetaRecord>;
-  wsRevRecords: Map<string, WorkspaceRevRecord>;
+  wsRevRecords: Map<string, RevState>;
   /** sessionId -> part -> chunk numbers, in key order. */
   wsChunks: Map<string, Map<string, number[]>>;
   /** sessionId -> path -> chunk numbers. */
@@ -281,7 +282,7 @@ function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Repor
       return;
     case "ws":
       if (b === "meta") s.wsMetaRecords.set(a, json<WorkspaceMetaRecord>(value));
-      else if (b === "rev") s.wsRevRecords.set(a, json<WorkspaceRevRecord>(value));
+      else if (b === "rev") s.wsRevRecords.set(a, decodeRev(value));
       else if (b === "buffer") pushChunk(s.wsBuffers, a, c as string, d as number);
       else pushChunk(s.wsChunks, a, b as string, c as number);
       return;
@@ -374,7 +375,7 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
   const wsMeta = new Map<string, StoredWorkspaceMeta>();
   for (const [sid, meta] of s.wsMetaRecords) {
     const rev = s.wsRevRecords.get(sid);
-    if (rev) wsMeta.set(sid, { ...meta, ...rev });
+    if (rev) wsMeta.set(sid, combineMeta(meta, rev));
   }
   for (const [sid, m] of wsMeta) {
     const ms = Date.parse(m.lastActiveAt);

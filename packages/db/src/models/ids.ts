@@ -7,14 +7,21 @@ const POOL_BYTES = 4096;
 let pool = Buffer.alloc(0);
 let poolAt = POOL_BYTES;
 
-function takeRandom(n: number): Buffer {
-  if (poolAt + n > pool.length) {
-    pool = randomBytes(POOL_BYTES);
-    poolAt = 0;
+let lastMs = -1;
+let lastTime = "";
+
+function timePart(ms: number): string {
+  if (ms !== lastMs) {
+    let t = ms;
+    let out = "";
+    for (let i = 0; i < 10; i++) {
+      out = CROCKFORD[t % 32]! + out;
+      t = Math.floor(t / 32);
+    }
+    lastMs = ms;
+    lastTime = out;
   }
-  const out = pool.subarray(poolAt, poolAt + n);
-  poolAt += n;
-  return out;
+  return lastTime;
 }
 
 /**
@@ -22,26 +29,14 @@ function takeRandom(n: number): Buffer {
  * 80 random bits (ULID layout), so ids made later sort later and never collide in practice.
  */
 export function newId(nowMs: number = Date.now()): string {
-  let t = nowMs;
-  const time: string[] = new Array(10);
-  for (let i = 9; i >= 0; i--) {
-    time[i] = CROCKFORD[t % 32]!;
-    t = Math.floor(t / 32);
+  if (poolAt + 16 > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
   }
-  let out = time.join("");
-  const rand = takeRandom(10);
-  // 80 bits -> 16 characters of 5 bits.
-  let acc = 0;
-  let bits = 0;
-  for (const byte of rand) {
-    acc = (acc << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += CROCKFORD[(acc >> bits) & 31]!;
-    }
-    acc &= (1 << bits) - 1;
-  }
+  let out = timePart(nowMs);
+  // 16 characters of 5 random bits each.
+  for (let i = 0; i < 16; i++) out += CROCKFORD[pool[poolAt + i]! & 31]!;
+  poolAt += 16;
   return out;
 }
 

@@ -27,15 +27,13 @@ const TOO_LARGE = new Set<number>([
 ]);
 
 /** store.transact, with the store's size refusals turned into a domain error. */
-export async function transact<T>(store: Store, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-  try {
-    return await store.transact(fn);
-  } catch (err) {
+export function transact<T>(store: Store, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  return store.transact(fn).catch((err: unknown) => {
     if (err instanceof StoreError && TOO_LARGE.has(err.code)) {
       throw new PayloadTooLargeError(err.message);
     }
     throw err;
-  }
+  });
 }
 
 export const DEFAULT_PAGE = 50;

@@ -5,7 +5,7 @@ import type { AuthSession } from "../models/auth-session";
 import type { Tenant } from "../models/tenant";
 import type { Role, User } from "../models/user";
 import type { WorkspaceSessionMeta } from "../models/workspace-session";
-import type { Transaction } from "../store/types";
+import type { Bytes, Transaction } from "../store/types";
 import { ConflictError, NotFoundError } from "./errors";
 import { dateMs, decodeJson, EMPTY_VALUE, encodeJson, getJson } from "./internal";
 
@@ -54,11 +54,11 @@ export interface WorkspaceMetaRecord {
   createdAt: string;
 }
 
-/** (t,"ws",sessionId,"rev"): what every save changes, kept small so a save reads little. */
-export interface WorkspaceRevRecord {
+/** What every save changes: (t,"ws",sessionId,"rev"), in a small binary form (revCodec). */
+export interface RevState {
   rev: number;
-  updatedAt: string;
-  lastActiveAt: string;
+  updatedAtMs: number;
+  lastActiveMs: number;
   /** How many chunk keys each part has now (0: absent), so a save clears exactly the rest. */
   chunks: PartChunks;
   /** The last few saves as [saveId, rev]: a retried save that already committed finds itself. */
@@ -66,7 +66,85 @@ export interface WorkspaceRevRecord {
 }
 
 /** Both records of a session, as the repositories work with them. */
-export type StoredWorkspaceMeta = WorkspaceMetaRecord & WorkspaceRevRecord;
+export interface StoredWorkspaceMeta extends WorkspaceMetaRecord {
+  rev: number;
+  updatedAt: string;
+  lastActiveAt: string;
+  chunks: PartChunks;
+  saves: Array<[string, number]>;
+}
+
+/**
+ * The rev record is read and rewritten by every autosave, so it is a fixed binary layout
+ * rather than JSON (parsing JSON cost more than the rest of a save's own work):
+ *   u8 format=1 | u32 rev | f64 updatedAtMs | f64 lastActiveMs | 5 × u32 chunk counts |
+ *   u8 n | n × (u8 idLength, ASCII saveId, u32 rev)        — all big-endian
+ */
+const REV_FORMAT = 1;
+const REV_FIXED = 1 + 4 + 8 + 8 + 4 * 5 + 1;
+
+export function encodeRev(r: RevState): Bytes {
+  let size = REV_FIXED;
+  for (const [id] of r.saves) size += 1 + id.length + 4;
+  const b = Buffer.allocUnsafe(size);
+  b[0] = REV_FORMAT;
+  b.writeUInt32BE(r.rev, 1);
+  b.writeDoubleBE(r.updatedAtMs, 5);
+  b.writeDoubleBE(r.lastActiveMs, 13);
+  let at = 21;
+  for (const part of CHUNKED_PARTS) {
+    b.writeUInt32BE(r.chunks[part], at);
+    at += 4;
+  }
+  b[at++] = r.saves.length;
+  for (const [id, rev] of r.saves) {
+    b[at++] = id.length;
+    at += b.write(id, at, "latin1");
+    b.writeUInt32BE(rev, at);
+    at += 4;
+  }
+  return b;
+}
+
+export function decodeRev(b: Bytes): RevState {
+  if (b[0] !== REV_FORMAT) throw new Error(`unknown rev record format ${b[0]}`);
+  let at = 21;
+  const counts: number[] = [];
+  for (let i = 0; i < CHUNKED_PARTS.length; i++, at += 4) counts.push(b.readUInt32BE(at));
+  const n = b[at++]!;
+  const saves: Array<[string, number]> = [];
+  for (let i = 0; i < n; i++) {
+    const len = b[at++]!;
+    const id = b.toString("latin1", at, at + len);
+    at += len;
+    saves.push([id, b.readUInt32BE(at)]);
+    at += 4;
+  }
+  return {
+    rev: b.readUInt32BE(1),
+    updatedAtMs: b.readDoubleBE(5),
+    lastActiveMs: b.readDoubleBE(13),
+    chunks: {
+      editor: counts[0]!,
+      terminal: counts[1]!,
+      debug: counts[2]!,
+      memory: counts[3]!,
+      scrollback: counts[4]!,
+    },
+    saves,
+  };
+}
+
+export function combineMeta(meta: WorkspaceMetaRecord, r: RevState): StoredWorkspaceMeta {
+  return {
+    ...meta,
+    rev: r.rev,
+    updatedAt: new Date(r.updatedAtMs).toISOString(),
+    lastActiveAt: new Date(r.lastActiveMs).toISOString(),
+    chunks: r.chunks,
+    saves: r.saves,
+  };
+}
 
 export function toMeta(m: StoredWorkspaceMeta): WorkspaceSessionMeta {
   return {
@@ -97,11 +175,11 @@ export function metaRecordOf(m: StoredWorkspaceMeta): WorkspaceMetaRecord {
   };
 }
 
-export function revRecordOf(m: StoredWorkspaceMeta): WorkspaceRevRecord {
+export function revStateOf(m: StoredWorkspaceMeta): RevState {
   return {
     rev: m.rev,
-    updatedAt: m.updatedAt,
-    lastActiveAt: m.lastActiveAt,
+    updatedAtMs: dateMs(m.updatedAt),
+    lastActiveMs: dateMs(m.lastActiveAt),
     chunks: m.chunks,
     saves: m.saves,
   };
@@ -115,7 +193,7 @@ export function writeWorkspaceRecords(
 ): void {
   const sk = keys.ws(m.id);
   tx.set(sk.meta, encodeJson(metaRecordOf(m)));
-  tx.set(sk.rev, encodeJson(revRecordOf(m)));
+  tx.set(sk.rev, encodeRev(revStateOf(m)));
 }
 
 export async function readTenant(tx: Transaction, tenantId: string): Promise<Tenant | undefined> {
@@ -269,6 +347,6 @@ export async function readWorkspaceMeta(
 ): Promise<StoredWorkspaceMeta | undefined> {
   const sk = keys.ws(sessionId);
   const meta = await getJson<WorkspaceMetaRecord>(tx, sk.meta);
-  const rev = await getJson<WorkspaceRevRecord>(tx, sk.rev);
-  return meta && rev ? { ...meta, ...rev } : undefined;
+  const rev = await tx.get(sk.rev);
+  return meta && rev ? combineMeta(meta, decodeRev(rev)) : undefined;
 }

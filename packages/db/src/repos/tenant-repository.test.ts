@@ -7,7 +7,7 @@ import type { Store, Transaction } from "../store/types";
 import { ConflictError, NotFoundError } from "./errors";
 import { createRepositories } from "./index";
 import { EMPTY_VALUE, encodeJson } from "./internal";
-import { metaRecordOf, revRecordOf, type StoredWorkspaceMeta } from "./stored";
+import { encodeRev, metaRecordOf, revStateOf, type StoredWorkspaceMeta } from "./stored";
 import { errorOf, registerUser, useTestStore } from "./testing";
 
 const ctx = useTestStore();
@@ -200,7 +200,7 @@ describe("TenantRepository", () => {
             saves: [],
           };
           tx.set(keys.wsMeta(id), encodeJson(metaRecordOf(meta)));
-          tx.set(keys.wsRev(id), encodeJson(revRecordOf(meta)));
+          tx.set(keys.wsRev(id), encodeRev(revStateOf(meta)));
           tx.set(
             keys.wsPartChunk(id, "editor", 0),
             encodeJson({ layout: "single", activeTabIndex: -1, openTabs: [] }),

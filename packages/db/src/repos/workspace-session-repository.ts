@@ -25,7 +25,6 @@ import {
 } from "./errors";
 import {
   clampLimit,
-  dateMs,
   decodeJson,
   EMPTY_VALUE,
   encodeJson,
@@ -39,17 +38,20 @@ import {
   CHUNKED_PARTS,
   type ChunkedPart,
   clearWorkspaceIndexes,
+  combineMeta,
+  decodeRev,
   deleteWorkspace,
+  encodeRev,
   metaRecordOf,
   type PartChunks,
+  type RevState,
   readMember,
   readWorkspaceMeta,
   requireActiveTenant,
-  revRecordOf,
+  revStateOf,
   type StoredWorkspaceMeta,
   toMeta,
   type WorkspaceMetaRecord,
-  type WorkspaceRevRecord,
   writeWorkspaceIndexes,
   writeWorkspaceRecords,
 } from "./stored";
@@ -181,7 +183,7 @@ function pushTo(map: Map<string, Bytes[]>, name: string, value: Bytes): void {
 /** Reassembles a whole session from the rows of its (t,"ws",sessionId) range. */
 function assemble(keys: TenantKeys, rows: KeyValue[]): WorkspaceSession | undefined {
   let meta: WorkspaceMetaRecord | undefined;
-  let head: WorkspaceRevRecord | undefined;
+  let head: RevState | undefined;
   const parts = new Map<string, Bytes[]>();
   const buffers = new Map<string, Bytes[]>();
   for (const row of rows) {
@@ -190,7 +192,7 @@ function assemble(keys: TenantKeys, rows: KeyValue[]): WorkspaceSession | undefi
     if (part === WS_PART.meta) {
       meta = decodeJson<WorkspaceMetaRecord>(row.value);
     } else if (part === WS_PART.rev) {
-      head = decodeJson<WorkspaceRevRecord>(row.value);
+      head = decodeRev(row.value);
     } else if (part === WS_PART.buffer) {
       const path = items[2] as string;
       pushTo(buffers, path, row.value);
@@ -209,7 +211,7 @@ function assemble(keys: TenantKeys, rows: KeyValue[]): WorkspaceSession | undefi
   const bufferTexts: Buffers = {};
   for (const [path, list] of buffers) bufferTexts[path] = Buffer.concat(list).toString("utf8");
   return {
-    ...toMeta({ ...meta, ...head }),
+    ...toMeta(combineMeta(meta, head)),
     editor: json("editor", defaultEditorState),
     terminal,
     debug: json("debug", defaultDebugState),
@@ -417,7 +419,7 @@ export class WorkspaceSessionRepository {
       // Only the small rev record is read: the meta is needed once a second at most.
       const raw = await tx.get(sk.rev);
       if (!raw) throw new NotFoundError("workspace session", sessionId);
-      const head = decodeJson<WorkspaceRevRecord>(raw);
+      const head = decodeRev(raw);
       for (const [id, rev] of head.saves) if (id === saveId) return { rev, savedAt };
       if (head.rev !== input.baseRev) {
         throw new ConflictError(
@@ -427,7 +429,7 @@ export class WorkspaceSessionRepository {
         );
       }
       writeState(tx, keys, sessionId, state, head.chunks);
-      const oldMs = dateMs(head.lastActiveAt);
+      const oldMs = head.lastActiveMs;
       if (nowMs - oldMs >= ACTIVITY_GRANULARITY_MS) {
         const meta = await getJson<WorkspaceMetaRecord>(tx, sk.meta);
         if (!meta) throw new NotFoundError("workspace session", sessionId);
@@ -437,12 +439,12 @@ export class WorkspaceSessionRepository {
           tx.clear(keys.wsByTagRecent(meta.userId, tag, oldMs, sessionId));
           tx.set(keys.wsByTagRecent(meta.userId, tag, nowMs, sessionId), EMPTY_VALUE);
         }
-        head.lastActiveAt = savedAt;
+        head.lastActiveMs = nowMs;
       }
       head.rev += 1;
-      head.updatedAt = savedAt;
+      head.updatedAtMs = nowMs;
       head.saves = [[saveId, head.rev], ...head.saves.slice(0, 2)];
-      tx.set(sk.rev, encodeJson(head));
+      tx.set(sk.rev, encodeRev(head));
       return { rev: head.rev, savedAt };
     });
   }
@@ -504,7 +506,7 @@ export class WorkspaceSessionRepository {
       const own = keys.ws(id);
       return assemble(keys, [
         { key: own.meta, value: encodeJson(metaRecordOf(meta)) },
-        { key: own.rev, value: encodeJson(revRecordOf(meta)) },
+        { key: own.rev, value: encodeRev(revStateOf(meta)) },
         ...copied,
       ])!;
     });

@@ -56,6 +56,9 @@ export async function createHearthApi(opts: HearthApiOptions): Promise<HearthApi
     .split(",")
     .map((o) => o.trim())
     .filter(Boolean);
+  // Pages are served from the public URL, so its origin may use the refresh cookie even
+  // when a proxy in front changes the Host header.
+  if (env.HEARTH_PUBLIC_URL) trusted.push(new URL(env.HEARTH_PUBLIC_URL).origin);
   const config = createApiConfig({
     dataDir: opts.dataDir,
     workspacesDir: env.HEARTH_WORKSPACES_DIR,

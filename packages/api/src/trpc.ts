@@ -15,6 +15,8 @@ function describeZodError(err: ZodError): string {
 }
 
 const t = initTRPC.context<Context>().create({
+  // Stack traces name files and internals; the server's log has them, callers do not.
+  isDev: false,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
     const message =

@@ -140,6 +140,40 @@ describe("TenantRepository", () => {
     await ctx.repos.tenants.delete(org.id);
   });
 
+  it("an interrupted delete leaves a consistent keyspace, and delete again finishes it", async () => {
+    const org = await ctx.repos.tenants.create({ name: "Org", plan: "Enterprise" });
+    for (let i = 0; i < 12; i++) {
+      const { user } = await registerUser(ctx.repos);
+      await ctx.repos.users.addMembership(org.id, user.id, "Developer");
+      await ctx.repos.authSessions.create({
+        tenantId: org.id,
+        userId: user.id,
+        refreshTokenHash: "h",
+        expiresAt: "2030-01-01T00:00:00.000Z",
+        refreshExpiresAt: "2030-01-01T00:00:00.000Z",
+      });
+    }
+    // The process dies after its third transaction of the delete.
+    let calls = 0;
+    const dying: Store = {
+      kind: ctx.store.kind,
+      close: () => ctx.store.close(),
+      transact: (fn, opts) => {
+        if (++calls > 3) return Promise.reject(new Error("process died"));
+        return ctx.store.transact(fn, opts);
+      },
+    };
+    await expect(
+      createRepositories(dying).tenants.delete(org.id, { batchSize: 5 }),
+    ).rejects.toThrow("process died");
+    const problems = await checkConsistency(ctx.store);
+    expect(problems.map((p) => p.kind)).toEqual(["tenant_deletion_incomplete"]);
+    expect((await ctx.repos.tenants.getById(org.id))?.status).toBe("deleting");
+    expect((await ctx.repos.tenants.listActive()).items.map((t) => t.id)).not.toContain(org.id);
+    await ctx.repos.tenants.delete(org.id, { batchSize: 5 });
+    expect(await ctx.repos.tenants.getById(org.id)).toBeNull();
+  });
+
   it("deleting a Self tenant deletes its user, whose email is free again", async () => {
     const { user, tenant } = await registerUser(ctx.repos, { email: "self@example.com" });
     await ctx.repos.workspaceSessions.create({

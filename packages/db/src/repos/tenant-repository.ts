@@ -139,47 +139,44 @@ export class TenantRepository {
     });
     if (!started) return;
 
-    // Users whose home is this tenant: deleting one also removes its memberships elsewhere.
     for (;;) {
+      // Users whose home is this tenant: deleting one also removes its memberships elsewhere.
       const users = await this.store.transact((tx) => {
         const r = keys.usersSpace.range();
         return tx.getRange(r.begin, r.end, { limit: 1 });
       });
-      if (users.length === 0) break;
-      const userId = keys.usersSpace.unpack(users[0]!.key)[0] as string;
-      await deleteUserCompletely(this.store, userId, batch);
-    }
-
-    // Members from other tenants: both sides of each membership.
-    for (;;) {
-      const n = await transact(this.store, async (tx) => {
-        const r = keys.membersSpace.range();
-        const rows = await tx.getRange(r.begin, r.end, { limit: batch });
-        for (const row of rows) {
+      if (users.length > 0) {
+        await deleteUserCompletely(
+          this.store,
+          keys.usersSpace.unpack(users[0]!.key)[0] as string,
+          batch,
+        );
+        continue;
+      }
+      const finished = await transact(this.store, async (tx) => {
+        // Members from other tenants: both sides of each membership.
+        const m = keys.membersSpace.range();
+        const members = await tx.getRange(m.begin, m.end, { limit: batch });
+        for (const row of members) {
           clearMembership(tx, tenantId, keys.membersSpace.unpack(row.key)[0] as string);
         }
-        return rows.length;
+        if (members.length > 0) return false;
+        // Auth sessions: each has a global entry (the refresh-token lookup).
+        const a = keys.authSpace.range();
+        const sessions = await tx.getRange(a.begin, a.end, { limit: batch });
+        for (const row of sessions) deleteAuthSession(tx, decodeJson<AuthSession>(row.value));
+        if (sessions.length > 0) return false;
+        const u = keys.usersSpace.range();
+        if ((await tx.getRange(u.begin, u.end, { limit: 1 })).length > 0) return false;
+        // This transaction saw no user, member or auth session left, so nothing global
+        // points into the tenant: one range clear (a single mutation in FDB) ends it.
+        const r = keys.root.range();
+        tx.clearRange(r.begin, r.end);
+        tx.clear(globalKeys.tenantActive(tenantId));
+        return true;
       });
-      if (n === 0) break;
+      if (finished) return;
     }
-
-    // Auth sessions: each has a global entry (refresh-token lookup).
-    for (;;) {
-      const n = await transact(this.store, async (tx) => {
-        const r = keys.authSpace.range();
-        const rows = await tx.getRange(r.begin, r.end, { limit: batch });
-        for (const row of rows) deleteAuthSession(tx, decodeJson<AuthSession>(row.value));
-        return rows.length;
-      });
-      if (n === 0) break;
-    }
-
-    // Nothing global points here any more: one range clear (a single mutation in FDB).
-    await transact(this.store, async (tx) => {
-      const r = keys.root.range();
-      tx.clearRange(r.begin, r.end);
-      tx.clear(globalKeys.tenantActive(tenantId));
-    });
   }
 
   /** Active tenants in id order. */

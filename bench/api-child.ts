@@ -6,7 +6,8 @@
  *   noop-lean      the same mutation through Hearth's lean adapter
  *   hearth <dir>   the real Hearth server on a data directory
  * Reports `{type: "ready", url}` over IPC; answers `{type: "lag-start" | "lag-stop"}` with
- * the event-loop delay measured in between, and exits on `{type: "stop"}`.
+ * the event-loop delay measured in between, `cpu-start` / `cpu-stop` with the CPU time this
+ * process used in between, and exits on `{type: "stop"}`.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,8 +17,14 @@ import { initTRPC } from "@trpc/server";
 
 export type ChildMessage =
   | { type: "ready"; url: string }
-  | { type: "lag"; p50Ms: number; p99Ms: number; maxMs: number };
-export type ParentMessage = { type: "lag-start" } | { type: "lag-stop" } | { type: "stop" };
+  | { type: "lag"; p50Ms: number; p99Ms: number; maxMs: number }
+  | { type: "cpu"; micros: number };
+export type ParentMessage =
+  | { type: "lag-start" }
+  | { type: "lag-stop" }
+  | { type: "cpu-start" }
+  | { type: "cpu-stop" }
+  | { type: "stop" };
 
 /** 200 bytes of JSON, the size of an autosave's answer. */
 export const BARE_ANSWER = (() => {
@@ -80,6 +87,7 @@ const [mode = "", dataDir] = process.argv.slice(2);
 const server = await start(mode, dataDir);
 const lag = monitorEventLoopDelay({ resolution: 1 });
 const send = (m: ChildMessage) => process.send?.(m);
+let cpuAtStart = process.cpuUsage();
 
 process.on("message", async (m: ParentMessage) => {
   if (m.type === "lag-start") {
@@ -94,6 +102,11 @@ process.on("message", async (m: ParentMessage) => {
       p99Ms: ms(lag.percentile(99)),
       maxMs: ms(lag.max),
     });
+  } else if (m.type === "cpu-start") {
+    cpuAtStart = process.cpuUsage();
+  } else if (m.type === "cpu-stop") {
+    const used = process.cpuUsage(cpuAtStart);
+    send({ type: "cpu", micros: used.user + used.system });
   } else if (m.type === "stop") {
     await server.stop();
     process.exit(0);

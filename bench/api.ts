@@ -62,22 +62,33 @@ async function startChild(mode: string, ...args: string[]): Promise<Child> {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const inbox: ChildMessage[] = [];
-  const waiting: ((m: ChildMessage) => void)[] = [];
+  const waiting: { resolve: (m: ChildMessage) => void; reject: (e: Error) => void }[] = [];
+  let exited: Error | undefined;
   child.on("message", (m: ChildMessage) => {
     const w = waiting.shift();
-    if (w) w(m);
+    if (w) w.resolve(m);
     else inbox.push(m);
+  });
+  child.once("exit", (code) => {
+    exited = new Error(`${mode} server exited with ${code}`);
+    for (const w of waiting.splice(0)) w.reject(exited);
   });
   const next = () =>
     new Promise<ChildMessage>((resolve, reject) => {
       const m = inbox.shift();
       if (m) return resolve(m);
+      if (exited) return reject(exited);
       const timer = setTimeout(() => reject(new Error(`${mode} server did not answer`)), 60_000);
-      waiting.push((msg) => {
-        clearTimeout(timer);
-        resolve(msg);
+      waiting.push({
+        resolve: (msg) => {
+          clearTimeout(timer);
+          resolve(msg);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
       });
-      child.once("exit", (code) => reject(new Error(`${mode} server exited with ${code}`)));
     });
   const ready = await next();
   if (ready.type !== "ready") throw new Error(`unexpected message ${JSON.stringify(ready)}`);
@@ -96,6 +107,8 @@ async function startChild(mode: string, ...args: string[]): Promise<Child> {
 
 interface Load {
   reqPerSec: number;
+  /** CPU time the server process spent per answered request (user + system). */
+  serverCpuMicrosPerRequest: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
@@ -103,12 +116,21 @@ interface Load {
   timeouts: number;
 }
 
-/** A warm-up, then the measured run; `options` is called afresh for each. */
-async function load(options: () => autocannon.Options): Promise<Load> {
+/**
+ * A warm-up, then the measured run; `options` is called afresh for each. Also measures the
+ * server's CPU time per request, which other work on a shared machine disturbs far less
+ * than throughput.
+ */
+async function load(server: Child, options: () => autocannon.Options): Promise<Load> {
   await autocannon({ ...options(), connections: CONNECTIONS, duration: WARMUP_SECONDS });
+  server.send({ type: "cpu-start" });
   const r = await autocannon({ ...options(), connections: CONNECTIONS, duration: SECONDS });
+  server.send({ type: "cpu-stop" });
+  const cpu = await server.next();
+  if (cpu.type !== "cpu") throw new Error("expected the CPU time");
   return {
     reqPerSec: Math.round(r.requests.average),
+    serverCpuMicrosPerRequest: Math.round(cpu.micros / Math.max(1, r.requests.total)),
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     non2xx: r.non2xx,
@@ -193,7 +215,8 @@ function findNumber(value: unknown, key: string): number | undefined {
   return undefined;
 }
 
-async function autosaveLoad(base: string, workspaces: Workspace[]) {
+async function autosaveLoad(server: Child, workspaces: Workspace[]) {
+  const base = server.url;
   // Each request takes a workspace nobody else is saving and sends the rev its last save
   // returned, so every save is a real one (a fixed stale baseRev would only measure
   // conflicts). With 50 connections and 50 workspaces one is always free. Requests cut
@@ -201,7 +224,7 @@ async function autosaveLoad(base: string, workspaces: Workspace[]) {
   // current rev, which the next save then uses.
   let conflicts = 0;
   type Ctx = { ws?: Workspace };
-  const result = await load(() => {
+  const result = await load(server, () => {
     const free = [...workspaces];
     conflicts = 0;
     return {
@@ -300,7 +323,7 @@ async function main() {
     const hearth = await spawn("hearth", dataDir);
     const { workspaces, emails } = await seed(hearth.url);
     const noop = (child: Child) =>
-      load(() => ({
+      load(child, () => ({
         url: `${child.url}/api/trpc/noop`,
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -314,14 +337,14 @@ async function main() {
     };
     for (let round = 0; round < ROUNDS; round++) {
       runs.bare.push(
-        await load(() => ({
+        await load(bareChild, () => ({
           url: `${bareChild.url}/api/trpc/workspace.autosave`,
           method: "POST",
           headers: { "content-type": "application/json" },
           body: bareBody,
         })),
       );
-      runs.autosave.push(await autosaveLoad(hearth.url, workspaces));
+      runs.autosave.push(await autosaveLoad(hearth, workspaces));
       runs.lean.push(await noop(leanChild));
       runs.official.push(await noop(officialChild));
     }
@@ -352,10 +375,13 @@ async function main() {
     autosaveReqPerSec: autosave.reqPerSec,
     bareHttpReqPerSec: bare.reqPerSec,
     autosaveVsBare: round(autosave.reqPerSec / bare.reqPerSec),
+    // The same ratio from the servers' CPU time per request: steadier on a busy machine.
+    autosaveVsBareByCpu: round(bare.serverCpuMicrosPerRequest / autosave.serverCpuMicrosPerRequest),
     autosaveP99Ms: autosave.p99Ms,
     loginEventLoopLagP99Ms: login.lag.p99Ms,
     trpcNoopReqPerSec: officialNoop.reqPerSec,
     leanNoopReqPerSec: leanNoop.reqPerSec,
+    leanVsBareByCpu: round(bare.serverCpuMicrosPerRequest / leanNoop.serverCpuMicrosPerRequest),
     targets: { autosaveVsBare: 0.4, autosaveP99Ms: 20, loginEventLoopLagP99Ms: 50 },
     met: {
       autosaveVsBare: autosave.reqPerSec / bare.reqPerSec >= 0.4,

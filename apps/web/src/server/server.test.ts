@@ -227,6 +227,34 @@ describe("Hearth server", () => {
     expect(refusal.error.data.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
+  it("survives a client that leaves halfway through its body", async () => {
+    const s = await start();
+    const { port } = new URL(s.url);
+    await new Promise<void>((resolve) => {
+      const req = http.request({
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/api/trpc/signIn",
+        headers: { "content-type": "application/json", "content-length": 500 },
+        agent: false,
+      });
+      req.on("error", () => resolve());
+      req.write('{"password":"', () => setTimeout(() => req.destroy(), 50));
+    });
+    const res = await fetch(`${s.url}/api/health`);
+    expect(res.status).toBe(200);
+    await s.close();
+    const statuses = logLines
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.msg === "request")
+      .map((e) => [e.path, e.status]);
+    expect(statuses).toEqual([
+      ["/api/trpc/signIn", 499],
+      ["/api/health", 200],
+    ]);
+  });
+
   it("serves queries and subscriptions over WebSocket with connection params as auth", async () => {
     const s = await start();
     const wsClient = createWSClient({

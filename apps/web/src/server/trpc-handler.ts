@@ -185,7 +185,8 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
     let ctx: unknown;
     let ctxError: TRPCErrorType | undefined;
     try {
-      ctx = await createContext({ req, res, info });
+      const made = createContext({ req, res, info });
+      ctx = isPromiseLike(made) ? await made : made;
     } catch (cause) {
       ctxError = getTRPCErrorFromUnknown(cause);
     }
@@ -201,20 +202,29 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
     }
 
     try {
-      if (!error && isDataStream(data)) {
+      if (error) {
+        const response = {
+          error: getTRPCErrorShape({ config, ctx, error, input: call.result(), path, type }),
+        };
+        send(
+          res,
+          getHTTPStatusCode([response]),
+          JSON.stringify(transformTRPCResponse(config, response)),
+        );
+      } else if (isDataStream(data)) {
         throw new TRPCError({
           code: "UNSUPPORTED_MEDIA_TYPE",
           message:
             "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
         });
+      } else {
+        // What transformTRPCResponse and getHTTPStatusCode give for a result, built directly.
+        send(
+          res,
+          200,
+          JSON.stringify({ result: { data: config.transformer.output.serialize(data) } }),
+        );
       }
-      const response = error
-        ? {
-            error: getTRPCErrorShape({ config, ctx, error, input: call.result(), path, type }),
-          }
-        : { result: { data } };
-      const status = getHTTPStatusCode([response]);
-      send(res, status, JSON.stringify(transformTRPCResponse(config, response)));
     } catch (cause) {
       // What the official adapter does when answering fails: an error without a path.
       const failure = getTRPCErrorFromUnknown(cause);
@@ -362,35 +372,30 @@ function readBody(
   limit: number,
 ): Promise<Buffer | typeof TOO_LARGE | typeof GONE> {
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
     let size = 0;
-    const onData = (chunk: Buffer) => {
+    let done = false;
+    req.on("data", (chunk: Buffer) => {
+      if (done) return;
       size += chunk.length;
       if (size > limit) {
-        cleanup();
+        done = true;
         req.pause();
         resolve(TOO_LARGE);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    };
-    const onGone = () => {
-      cleanup();
+      } else if (first === undefined) first = chunk;
+      else (chunks ??= [first]).push(chunk);
+    });
+    req.on("end", () => {
+      if (done) return;
+      done = true;
+      resolve(chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0)));
+    });
+    // "close" follows "end" on a complete request; before it, the client has gone.
+    req.on("close", () => {
+      if (done) return;
+      done = true;
       resolve(GONE);
-    };
-    const cleanup = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onGone);
-      req.off("close", onGone);
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onGone);
-    req.on("close", onGone);
+    });
   });
 }

@@ -18,7 +18,13 @@ const flush = () => {
 };
 
 async function main(): Promise<void> {
-  const config = serverConfigFromEnv();
+  let config: ReturnType<typeof serverConfigFromEnv>;
+  try {
+    config = serverConfigFromEnv();
+  } catch (err) {
+    process.stderr.write(`hearth: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
   const logger = createLogger({ level: config.logLevel, destination: stdout });
   let server: Awaited<ReturnType<typeof createHearthServer>>;
   try {

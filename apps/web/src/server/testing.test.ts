@@ -1,6 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { AppRouter } from "@hearth/api";
+import { createTRPCClient, createWSClient, httpLink, wsLink } from "@trpc/client";
 import { expect, it } from "vitest";
+import WebSocket from "ws";
 import { startTestServer } from "./testing";
 
 it("starts the real server on a free port with its own SQLite file, and cleans up", async () => {
@@ -42,4 +45,31 @@ it("starts the real server on a free port with its own SQLite file, and cleans u
   }
   expect(fs.existsSync(a.dataDir)).toBe(false);
   expect(fs.existsSync(b.dataDir)).toBe(false);
+});
+
+it("serves Hearth's API over HTTP and over the WebSocket with the same access token", async () => {
+  const server = await startTestServer();
+  const wsClient = createWSClient({
+    url: server.wsUrl,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    connectionParams: async () => ({ authorization: `Bearer ${token}` }),
+    lazy: { enabled: true, closeMs: 0 },
+  });
+  let token = "";
+  try {
+    const http = createTRPCClient<AppRouter>({ links: [httpLink({ url: server.trpcUrl })] });
+    const registered = await http.auth.register.mutate({
+      email: "ws@hearth.test",
+      password: "a long enough password",
+      firstName: "Web",
+      lastName: "Socket",
+    });
+    token = registered.accessToken;
+    const ws = createTRPCClient<AppRouter>({ links: [wsLink({ client: wsClient })] });
+    const me = await ws.auth.me.query();
+    expect(me.user.email).toBe("ws@hearth.test");
+  } finally {
+    await wsClient.close();
+    await server.stop();
+  }
 });

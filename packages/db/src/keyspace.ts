@@ -154,36 +154,6 @@ export class KeyPrefix {
 /** Name of the global (non-tenant) top-level element; tenant ids never equal it. */
 export const GLOBAL = "g";
 
-/** Per-tenant subspace names, as in DESIGN.md plus the documented additions. */
-export const TENANT_SPACES = [
-  "tenant",
-  "users",
-  "members",
-  "auth",
-  "auth_by_user",
-  "auth_by_family",
-  "ws",
-  "ws_by_user",
-  "ws_by_path",
-  "ws_recent",
-  "ws_by_tag",
-  "ws_by_tag_recent",
-  "ws_children",
-  "audit",
-] as const;
-export type TenantSpace = (typeof TENANT_SPACES)[number];
-
-export const GLOBAL_SPACES = [
-  "users_by_email",
-  "users_by_id",
-  "user_tenants",
-  "tenants_active",
-  "auth_sessions",
-  "email_tokens",
-  "throttle",
-] as const;
-export type GlobalSpace = (typeof GLOBAL_SPACES)[number];
-
 /** Names of workspace session parts below (t,"ws",sessionId). */
 export const WS_PART = {
   meta: "meta",

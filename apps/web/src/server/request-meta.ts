@@ -4,28 +4,9 @@
  */
 import type { IncomingMessage, OutgoingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
+import type { RequestMeta, ResponseMeta } from "@hearth/api";
 
-/** The request-facing part of a call's context (same shape as @hearth/api's RequestMeta). */
-export interface RequestMeta {
-  ip: string;
-  userAgent: string;
-  /** The `Authorization` header, e.g. `Bearer <accessToken>`. */
-  authorization?: string | undefined;
-  /** The raw `Cookie` header. */
-  cookie?: string | undefined;
-  /** The `Origin` header, checked on cookie-authenticated mutations. */
-  origin?: string | undefined;
-  /** The `Host` header the request was sent to. */
-  host?: string | undefined;
-  protocol: "http" | "https";
-}
-
-/** What a procedure may add to the response (same shape as @hearth/api's ResponseMeta). */
-export interface ResponseMeta {
-  /** Appends one `Set-Cookie` header. */
-  setCookie(value: string): void;
-  setHeader(name: string, value: string): void;
-}
+export type { RequestMeta, ResponseMeta };
 
 export interface RequestMetaOptions {
   /**

@@ -489,6 +489,19 @@ describe("lean tRPC adapter", () => {
         });
         expect(chunked.status).toBe(413);
         expect(JSON.parse(chunked.body).error.data.code).toBe("PAYLOAD_TOO_LARGE");
+        // A batch, which always takes the official adapter, is held to the same limit.
+        const batch = await request(target.url, {
+          name: "",
+          method: "POST",
+          path: "save,save",
+          query: { batch: "1" },
+          body: JSON.stringify({ 0: { id: "a", n: 1 }, 1: { id: "x".repeat(5000), n: 1 } }),
+          headers: { ...json, "transfer-encoding": "chunked" },
+          lean: false,
+        });
+        expect(batch.status).toBe(413);
+        expect(batch.headers.connection).toBe("close");
+        expect(JSON.parse(batch.body).error.data.code).toBe("PAYLOAD_TOO_LARGE");
       }
     } finally {
       await small.close();

@@ -68,14 +68,36 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
 
   function official(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     served.official++;
-    return nodeHTTPRequestHandler({
-      router,
-      req,
-      res,
-      path,
-      maxBodySize,
-      createContext: ({ req, res, info }) => opts.createContext({ req, res, info }),
-      ...(onError ? { onError } : {}),
+    const run = () =>
+      nodeHTTPRequestHandler({
+        router,
+        req,
+        res,
+        path,
+        maxBodySize,
+        createContext: ({ req, res, info }) => opts.createContext({ req, res, info }),
+        ...(onError ? { onError } : {}),
+      });
+    const contentType = req.headers["content-type"];
+    if (
+      req.method === "GET" ||
+      req.method === "HEAD" ||
+      (contentType !== undefined && !isJsonContentType(contentType))
+    ) {
+      return run();
+    }
+    // The official adapter reads a body only when a procedure asks for its input, and after
+    // passing the limit keeps draining it. A JSON body is read here instead, under the same
+    // limit as the lean path, and handed over as the parsed-body string the adapter accepts.
+    return readBody(req, maxBodySize).then((body) => {
+      if (body === TOO_LARGE) {
+        const single = path.includes(",") ? undefined : safeDecode(path);
+        const proc = single === undefined ? undefined : lookup(procedures, single);
+        return tooLarge(req, res, single, proc ? proc._def.type : "unknown");
+      }
+      if (body === GONE) return;
+      (req as IncomingMessage & { body?: string }).body = body.toString("utf8");
+      return run();
     });
   }
 

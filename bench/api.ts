@@ -1,8 +1,8 @@
 /**
  * `pnpm bench:api`: the HTTP API under load, measured in one run on this machine.
  *
- * Each server runs in its own process (bench/api-child.ts) on a random loopback port, so
- * autocannon does not share its event loop; 50 connections, a warm-up, then a few seconds
+ * Each server runs in its own process (bench/api-child.ts, bundled like the production
+ * build) on a random loopback port, so autocannon does not share its event loop; 50 connections, a warm-up, then a few seconds
  * each. Writes bench/results/api.json and prints it.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundle } from "@hearth/web/build";
 import autocannon from "autocannon";
 import type { ChildMessage, ParentMessage } from "./api-child";
 
@@ -47,17 +48,20 @@ interface Child {
   stop(): Promise<void>;
 }
 
+/** The servers run as bundled like the production build, not through tsx. */
+let childScript: string | undefined;
+
 async function startChild(mode: string, ...args: string[]): Promise<Child> {
-  const child: ChildProcess = fork(path.join(here, "api-child.ts"), [mode, ...args], {
+  childScript ??= await bundle({
+    entry: path.join(here, "api-child.ts"),
+    outfile: "dist/bench/api-child.mjs",
+  });
+  const child: ChildProcess = fork(childScript, [mode, ...args], {
     cwd: here,
     // BENCH_API_PROFILE=<dir> writes each server's CPU profile there.
-    execArgv: [
-      "--import",
-      "tsx",
-      ...(process.env.BENCH_API_PROFILE
-        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_API_PROFILE}`]
-        : []),
-    ],
+    execArgv: process.env.BENCH_API_PROFILE
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_API_PROFILE}`]
+      : [],
     // The servers' own logs go to /dev/null, written as in production.
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });

@@ -2,41 +2,52 @@
 // Native addons (and the FoundationDB binding, which only FDB hosts can load) stay
 // external and are resolved from apps/web's own dependencies at run time.
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-await build({
-  absWorkingDir: root,
-  entryPoints: ["src/server/main.ts"],
-  outfile: "dist/server.mjs",
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  sourcemap: true,
-  legalComments: "none",
-  logLevel: "warning",
-  external: [
-    "better-sqlite3",
-    "argon2",
-    "foundationdb",
-    // pino loads its transports from files in worker threads; it stays a real package.
-    "pino",
-    // ws's optional native speed-ups.
-    "bufferutil",
-    "utf-8-validate",
-  ],
-  // CommonJS dependencies bundled into ESM still call require() and use __dirname.
-  banner: {
-    js: [
-      'import { createRequire as __hearthCreateRequire } from "node:module";',
-      'import { fileURLToPath as __hearthFileURLToPath } from "node:url";',
-      'import { dirname as __hearthDirname } from "node:path";',
-      "const require = __hearthCreateRequire(import.meta.url);",
-      "const __filename = __hearthFileURLToPath(import.meta.url);",
-      "const __dirname = __hearthDirname(__filename);",
-    ].join("\n"),
-  },
-});
+/**
+ * Bundles `entry` like the production server. `outfile` should stay under apps/web/dist so
+ * that the external modules resolve from apps/web's dependencies.
+ */
+export async function bundle({ entry, outfile }) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: true,
+    legalComments: "none",
+    logLevel: "warning",
+    external: [
+      "better-sqlite3",
+      "argon2",
+      "foundationdb",
+      // pino loads its transports from files in worker threads; it stays a real package.
+      "pino",
+      // ws's optional native speed-ups.
+      "bufferutil",
+      "utf-8-validate",
+    ],
+    // CommonJS dependencies bundled into ESM still call require() and use __dirname.
+    banner: {
+      js: [
+        'import { createRequire as __hearthCreateRequire } from "node:module";',
+        'import { fileURLToPath as __hearthFileURLToPath } from "node:url";',
+        'import { dirname as __hearthDirname } from "node:path";',
+        "const require = __hearthCreateRequire(import.meta.url);",
+        "const __filename = __hearthFileURLToPath(import.meta.url);",
+        "const __dirname = __hearthDirname(__filename);",
+      ].join("\n"),
+    },
+  });
+  return path.resolve(root, outfile);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await bundle({ entry: "src/server/main.ts", outfile: "dist/server.mjs" });
+}

@@ -388,6 +388,7 @@ describe("audit", () => {
     });
     h.advance(1000);
     await (await ada.client.api()).auth.logoutAll();
+    h.advance(1000);
     const again = await signIn({ ...ada, password: "changed password" });
     const api = await again.api();
     const page1 = await api.audit.list({ limit: 3 });

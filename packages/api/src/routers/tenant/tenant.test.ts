@@ -87,6 +87,7 @@ describe("tenant procedures", () => {
     await setPlan(h, ada.tenantId, "Starter");
     const bob = await h.register({ firstName: "Bob" });
     const api = await ada.client.api();
+    h.advance(1000);
     const added = await api.tenant.addMember({ email: bob.email.toUpperCase(), role: "Developer" });
     expect(added).toMatchObject({ user: { id: bob.userId, email: bob.email }, role: "Developer" });
     expect(added.user).not.toHaveProperty("passwordHash");

@@ -196,6 +196,7 @@ describe("workspace procedures", () => {
     expect(u).toMatchObject({ name: "renamed", tags: ["new"] });
     expect((await api.workspace.related({ tags: ["old"] })).items).toEqual([]);
     expect((await api.workspace.related({ tags: ["new"] })).items).toHaveLength(1);
+    h.advance(1000);
     expect(await api.workspace.delete({ id: s.id })).toEqual({ id: s.id, deleted: true });
     await expectCode(api.workspace.get({ id: s.id }), "NOT_FOUND");
     await expectCode(api.workspace.delete({ id: s.id }), "NOT_FOUND");

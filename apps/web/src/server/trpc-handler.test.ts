@@ -76,6 +76,7 @@ const router = t.router({
   bigint: t.procedure.query(() => ({ n: 1n })),
   ticks: t.procedure.subscription(async function* () {
     yield 1;
+    yield 2;
   }),
 });
 
@@ -338,6 +339,14 @@ const cases: Case[] = [
     body: '{"id":"a","n":1}',
     headers: json,
     lean: true,
+  },
+  { name: "subscription over server-sent events", path: "ticks", lean: false },
+  {
+    name: "streamed batch (httpBatchStreamLink)",
+    path: "echo,greet",
+    query: { batch: "1", input: JSON.stringify({ 0: { text: "a" } }) },
+    headers: { "trpc-accept": "application/jsonl" },
+    lean: false,
   },
   {
     name: "jsonl accept header on a single call",

@@ -226,6 +226,30 @@ describe.each(backends)("store conformance: $name", (backend) => {
     await store.close();
   });
 
+  it("keeps concurrent neighbours intact when a transaction fails after writing", async () => {
+    const store = await open();
+    const key = s.pack("neighbours");
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) =>
+        store.transact(async (tx) => {
+          const n = Number(str(await tx.get(key)) ?? "0");
+          tx.set(key, v(String(n + 1)));
+          tx.set(s.pack("junk", i), v("must not stay"));
+          if (i % 10 === 3) throw new Error("fails after writing");
+          tx.clear(s.pack("junk", i));
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === "rejected").length).toBe(10);
+    const r = s.range("junk");
+    const after = await store.transact(async (tx) => ({
+      n: str(await tx.get(key)),
+      junk: (await tx.getRange(r.begin, r.end)).length,
+    }));
+    expect(after).toEqual({ n: "90", junk: 0 });
+    await store.close();
+  });
+
   it.runIf(backend.reopen)("keeps committed data across a reopen", async () => {
     let store = await open();
     await store.transact(async (tx) => tx.set(s.pack("durable"), v("still here")));

@@ -34,11 +34,13 @@ interface Pending {
 type Row = { key: Bytes; value: Bytes };
 
 /**
- * The embedded backend. Transactions run one after another in this process, each inside
- * its own SAVEPOINT of a shared SQLite write transaction (BEGIN IMMEDIATE); the ones that
- * are ready together share one COMMIT and are acknowledged after it — the way
- * FoundationDB batches commits. Running them serially inside the write lock makes every
- * transaction serializable, also against other processes on the same file.
+ * The embedded backend. Transactions run one after another in this process inside one
+ * shared SQLite write transaction (BEGIN IMMEDIATE); the ones that are ready together
+ * share one COMMIT and are acknowledged after it — the way FoundationDB batches commits.
+ * Running them serially inside the write lock makes every transaction serializable, also
+ * against other processes on the same file. A transaction that fails after writing undoes
+ * the group, and the others in it run again: cheaper than a savepoint per transaction,
+ * since failures after a write are rare (domain checks come before writes).
  */
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
@@ -61,9 +63,6 @@ export class SqliteStore implements Store {
     begin: Database.Statement;
     commit: Database.Statement;
     rollback: Database.Statement;
-    savepoint: Database.Statement;
-    release: Database.Statement;
-    rollbackTo: Database.Statement;
   };
 
   constructor(opts: SqliteStoreOptions) {
@@ -93,9 +92,6 @@ export class SqliteStore implements Store {
       begin: db.prepare("BEGIN IMMEDIATE"),
       commit: db.prepare("COMMIT"),
       rollback: db.prepare("ROLLBACK"),
-      savepoint: db.prepare("SAVEPOINT tx"),
-      release: db.prepare("RELEASE tx"),
-      rollbackTo: db.prepare("ROLLBACK TO tx"),
     };
   }
 
@@ -153,25 +149,33 @@ export class SqliteStore implements Store {
     }
     const done: Array<{ p: Pending; value: unknown }> = [];
     const watchdog = new Watchdog();
+    let undo = false;
     try {
       for (let n = 0; n < this.maxGroup && this.queue.length > 0; n++) {
         const p = this.queue.shift()!;
-        this.stmt.savepoint.run();
         const tx = new SqliteTransaction(this.stmt);
         try {
           const value = await watchdog.run(p.fn, tx);
           tx.close();
-          this.stmt.release.run();
           done.push({ p, value });
         } catch (err) {
           tx.close();
-          this.stmt.rollbackTo.run();
-          this.stmt.release.run();
           p.reject(err);
+          // Its writes are already in the shared SQLite transaction: undo the whole group
+          // and run the others again (transaction functions may run more than once).
+          if (tx.wrote) {
+            undo = true;
+            break;
+          }
         }
       }
     } finally {
       watchdog.stop();
+    }
+    if (undo) {
+      this.stmt.rollback.run();
+      this.queue.unshift(...done.map((d) => d.p));
+      return;
     }
     try {
       this.stmt.commit.run();
@@ -184,9 +188,11 @@ export class SqliteStore implements Store {
   }
 }
 
-/** A transaction's operations run directly inside its savepoint: reads see its writes. */
+/** A transaction's operations run directly in the group's SQLite transaction: reads see its writes. */
 class SqliteTransaction implements Transaction {
   private open = true;
+  /** Whether anything was written (a failure then has to undo the group). */
+  wrote = false;
   private readonly budget = new WriteBudget();
 
   constructor(private readonly stmt: SqliteStore["stmt"]) {}
@@ -218,18 +224,21 @@ class SqliteTransaction implements Transaction {
   set(key: Bytes, value: Bytes): void {
     this.check();
     this.budget.onSet(key, value);
+    this.wrote = true;
     this.stmt.set.run(key, value);
   }
 
   clear(key: Bytes): void {
     this.check();
     this.budget.onClear(key);
+    this.wrote = true;
     this.stmt.clear.run(key);
   }
 
   clearRange(begin: Bytes, end: Bytes): void {
     this.check();
     this.budget.onClear(begin, end);
+    this.wrote = true;
     if (Buffer.compare(begin, end) < 0) this.stmt.clearRange.run(begin, end);
   }
 }

@@ -405,8 +405,12 @@ function readBody(
         done = true;
         req.pause();
         resolve(TOO_LARGE);
-      } else if (first === undefined) first = chunk;
-      else (chunks ??= [first]).push(chunk);
+      } else if (first === undefined) {
+        first = chunk;
+      } else {
+        chunks ??= [first];
+        chunks.push(chunk);
+      }
     });
     req.on("end", () => {
       if (done) return;

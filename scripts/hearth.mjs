@@ -4,6 +4,7 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -85,6 +86,43 @@ function ensure() {
   ensureDependencies();
 }
 
+/** Debian's Chromium for the end-to-end specs (no browser download is possible offline). */
+function ensureChromium() {
+  const chromium = env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (fs.existsSync(chromium)) return;
+  if (process.getuid?.() !== 0) {
+    log(`${chromium} is missing: install Debian's chromium package (apt-get install chromium)`);
+    process.exit(1);
+  }
+  log("installing Chromium from Debian's packages");
+  const aptEnv = { ...env, DEBIAN_FRONTEND: "noninteractive" };
+  run("apt-get", ["update", "-qq"], { env: aptEnv });
+  run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], { env: aptEnv });
+}
+
+/** Adds up what vitest and Playwright wrote to their JSON summaries. */
+function printTotals(files) {
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  for (const f of files) {
+    if (!fs.existsSync(f)) continue;
+    const t = JSON.parse(fs.readFileSync(f, "utf8"));
+    if (t.stats) {
+      // Playwright's JSON report
+      total.passed += t.stats.expected + t.stats.flaky;
+      total.failed += t.stats.unexpected;
+      total.skipped += t.stats.skipped;
+    } else {
+      total.passed += t.passed;
+      total.failed += t.failed;
+      total.skipped += t.skipped;
+    }
+  }
+  process.stdout.write(
+    `\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`,
+  );
+  return total;
+}
+
 function exec(cmd, args) {
   const child = spawn(cmd, args, { cwd: root, env, stdio: "inherit" });
   for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
@@ -98,19 +136,45 @@ switch (command) {
     break;
   case "start":
     ensure();
-    run("pnpm", ["exec", "turbo", "run", "build", "--filter=@hearth/web", "--output-logs=errors-only"]);
+    run("pnpm", [
+      "exec",
+      "turbo",
+      "run",
+      "build",
+      "--filter=@hearth/web",
+      "--output-logs=errors-only",
+    ]);
     exec(process.execPath, ["apps/web/dist/server.mjs", ...rest]);
     break;
   case "dev":
     ensure();
     exec("pnpm", ["exec", "tsx", "watch", "apps/web/src/server/main.ts", ...rest]);
     break;
-  case "test":
+  case "test": {
     ensure();
-    run("pnpm", ["exec", "turbo", "run", "typecheck", "--output-logs=errors-only"]);
+    ensureChromium();
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-test-"));
+    const unitSummary = path.join(out, "unit.json");
+    const e2eSummary = path.join(out, "e2e.json");
+    run("pnpm", ["exec", "turbo", "run", "typecheck", "build", "--output-logs=errors-only"]);
     run("pnpm", ["exec", "biome", "check", "."]);
-    run("pnpm", ["exec", "vitest", "run", ...rest]);
+    const unit = spawnSync("pnpm", ["exec", "vitest", "run", ...rest], {
+      cwd: root,
+      env: { ...env, HEARTH_TEST_SUMMARY: unitSummary },
+      stdio: "inherit",
+    });
+    const e2e = spawnSync("pnpm", ["exec", "playwright", "test"], {
+      cwd: root,
+      env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eSummary },
+      stdio: "inherit",
+    });
+    const total = printTotals([unitSummary, e2eSummary]);
+    fs.rmSync(out, { recursive: true, force: true });
+    if (unit.status !== 0 || e2e.status !== 0 || total.failed > 0 || total.passed === 0) {
+      process.exit(1);
+    }
     break;
+  }
   case "bench": {
     ensure();
     const name = rest[0];

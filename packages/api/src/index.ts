@@ -16,4 +16,3 @@ export { createHearthApi, type HearthApi, type HearthApiOptions } from "./hearth
 export type { SessionUser } from "./lib/authenticate";
 export type * from "./lib/outputs";
 export { type AppRouter, appRouter } from "./routers/_app";
-export { createCallerFactory } from "./trpc";

@@ -59,7 +59,6 @@ const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
 const baseProcedure = t.procedure.use(mapDomainErrors);
 
 export const router = t.router;
-export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = baseProcedure;
 

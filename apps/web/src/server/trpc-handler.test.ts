@@ -130,6 +130,8 @@ interface Case {
   method?: string;
   path: string;
   query?: Record<string, string>;
+  /** Sent exactly as written after the `?` (for unencoded characters). */
+  rawQuery?: string;
   body?: string | Buffer;
   headers?: Record<string, string>;
   /** Whether the lean server should answer it without the official adapter. */
@@ -159,6 +161,30 @@ const cases: Case[] = [
     lean: true,
   },
   { name: "query with a broken path encoding", path: "ech%E0%A4%A", lean: false },
+  {
+    name: "query with encoded and non-ASCII input",
+    path: "echo",
+    query: input({ text: 'a b+c%20ü&x=1 "q" 🔥' }),
+    lean: true,
+  },
+  {
+    name: "query with unencoded JSON in the URL",
+    path: "echo",
+    rawQuery: 'input={"text":"raw+plus"}&other=1',
+    lean: true,
+  },
+  {
+    name: "query with an input given twice",
+    path: "echo",
+    rawQuery: "input=%7B%22text%22%3A%22first%22%7D&input=%7B%7D",
+    lean: true,
+  },
+  {
+    name: "host header no URL can be made of",
+    path: "greet",
+    headers: { host: "bad host" },
+    lean: false,
+  },
   {
     name: "mutation",
     method: "POST",
@@ -376,10 +402,18 @@ interface Answer {
 function request(base: string, c: Case): Promise<Answer> {
   const url = new URL(`${base}/${c.path}`);
   for (const [k, v] of Object.entries(c.query ?? {})) url.searchParams.set(k, v);
+  const path =
+    c.rawQuery === undefined ? url.pathname + url.search : `${url.pathname}?${c.rawQuery}`;
   return new Promise((resolve, reject) => {
     const req = http.request(
-      url,
-      { method: c.method ?? "GET", headers: c.headers ?? {}, agent: false },
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: c.method ?? "GET",
+        headers: c.headers ?? {},
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));

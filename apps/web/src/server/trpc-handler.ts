@@ -140,7 +140,7 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
     res: ServerResponse,
     path: string,
     proc: AnyTRPCProcedure,
-    url: URL,
+    search: URLSearchParams | undefined,
   ): Promise<void> {
     served.lean++;
     const type = proc._def.type;
@@ -164,7 +164,7 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
       try {
         let raw: unknown;
         if (body === undefined) {
-          const query = url.searchParams.get("input");
+          const query = search?.get("input");
           if (query) raw = JSON.parse(query);
         } else {
           raw = JSON.parse(decodeUtf8(body));
@@ -194,6 +194,7 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
     };
 
     const signal = connectionSignal(req);
+    let url: URL | undefined;
     const info: TRPCRequestInfo = {
       isBatchCall: false,
       accept: null,
@@ -201,7 +202,11 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
       type,
       connectionParams: null,
       signal,
-      url,
+      // Made only if the context asks for it.
+      get url() {
+        url ??= createURL(req);
+        return url;
+      },
     };
 
     let ctx: unknown;
@@ -301,21 +306,29 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
       return official(req, res, path);
     }
 
-    let url: URL;
-    try {
-      url = createURL(req);
-    } catch {
-      return official(req, res, path);
+    // A host the official adapter could not make a URL of is its to refuse.
+    const host = req.headers.host;
+    if (host !== undefined && !PLAIN_HOST.test(host)) return official(req, res, path);
+    // Parsing a whole URL costs more than the rest of this function; only the query is
+    // needed, and only when there is one (never on an autosave).
+    const rawUrl = req.url ?? "";
+    const q = rawUrl.indexOf("?");
+    let search: URLSearchParams | undefined;
+    if (q !== -1) {
+      if (rawUrl.includes("#", q)) return official(req, res, path);
+      search = new URLSearchParams(rawUrl.slice(q + 1));
+      if (search.get("batch") === "1" || search.has("connectionParams")) {
+        return official(req, res, path);
+      }
     }
-    const search = url.searchParams;
-    if (search.get("batch") === "1" || search.has("connectionParams")) {
-      return official(req, res, path);
-    }
-    return serveLean(req, res, decoded, proc, url);
+    return serveLean(req, res, decoded, proc, search);
   };
 
   return Object.assign(handler, { served });
 }
+
+/** Host names, IPv4 and bracketed IPv6 addresses, with an optional port. */
+const PLAIN_HOST = /^[\w.\-[\]:]*$/;
 
 const SIGNAL = Symbol("hearth.connectionSignal");
 type SignalledSocket = IncomingMessage["socket"] & { [SIGNAL]?: AbortSignal };

@@ -364,10 +364,25 @@ export class TenantKeys {
   wsChild(parentId: string, sessionId: string): Bytes {
     return this.wsChildrenSpace.key(parentId, sessionId);
   }
-  /** (t,"audit",MAX_SAFE_INTEGER - atMs,eventId) -> AuditEvent: a forward scan is newest first. */
+  /**
+   * (t,"audit",MAX_SAFE_INTEGER - atMs,countdown(eventId)) -> AuditEvent: a forward scan is
+   * newest first, also among events of one millisecond (ids made later sort later).
+   */
   audit(atMs: number, eventId: string): Bytes {
-    return this.auditSpace.key(auditTimeKey(atMs), eventId);
+    return this.auditSpace.key(auditTimeKey(atMs), countdownId(eventId));
   }
+}
+
+const ID_DIGITS = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/** An id's complement digit by digit, so ids sort in reverse; other characters stay. */
+export function countdownId(id: string): string {
+  let out = "";
+  for (const ch of id) {
+    const i = ID_DIGITS.indexOf(ch);
+    out += i < 0 ? ch : ID_DIGITS[31 - i];
+  }
+  return out;
 }
 
 /** Audit keys sort newest first: the time element counts down. */

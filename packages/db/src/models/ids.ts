@@ -24,19 +24,35 @@ function timePart(ms: number): string {
   return lastTime;
 }
 
+let lastRandom: number[] = [];
+
 /**
  * A new record id: 26 lowercase Crockford base32 characters, 48 bits of milliseconds then
  * 80 random bits (ULID layout), so ids made later sort later and never collide in practice.
+ * Within one millisecond the random part counts up (monotonic ULID), so ids made later in
+ * this process sort later even then.
  */
 export function newId(nowMs: number = Date.now()): string {
-  if (poolAt + 16 > pool.length) {
-    pool = randomBytes(POOL_BYTES);
-    poolAt = 0;
+  let digits: number[];
+  if (nowMs === lastMs && lastRandom.length === 16 && !lastRandom.every((d) => d === 31)) {
+    digits = lastRandom.slice();
+    let i = 15;
+    while (digits[i] === 31) digits[i--] = 0;
+    digits[i]! += 1;
+  } else {
+    if (poolAt + 16 > pool.length) {
+      pool = randomBytes(POOL_BYTES);
+      poolAt = 0;
+    }
+    digits = new Array(16);
+    // 16 characters of 5 random bits each; the first keeps its top bit clear so a
+    // millisecond's ids have room to count up.
+    for (let i = 0; i < 16; i++) digits[i] = pool[poolAt + i]! & (i === 0 ? 15 : 31);
+    poolAt += 16;
   }
   let out = timePart(nowMs);
-  // 16 characters of 5 random bits each.
-  for (let i = 0; i < 16; i++) out += CROCKFORD[pool[poolAt + i]! & 31]!;
-  poolAt += 16;
+  for (const d of digits) out += CROCKFORD[d]!;
+  lastRandom = digits;
   return out;
 }
 

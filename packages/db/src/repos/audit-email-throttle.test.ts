@@ -51,6 +51,17 @@ describe("AuditRepository", () => {
       NotFoundError,
     );
   });
+
+  it("lists events of the same millisecond newest first too", async () => {
+    const { tenant } = await registerUser(ctx.repos);
+    const at = new Date("2026-03-01T00:00:00.000Z");
+    for (let i = 0; i < 40; i++) {
+      await ctx.repos.audit.append({ tenantId: tenant.id, action: `a${i}`, at });
+    }
+    const page = await ctx.repos.audit.list(tenant.id, { limit: 100 });
+    const appended = page.items.map((e) => e.action).filter((a) => /^a\d+$/.test(a));
+    expect(appended).toEqual(Array.from({ length: 40 }, (_, i) => `a${39 - i}`));
+  });
 });
 
 describe("EmailTokenRepository", () => {

@@ -125,8 +125,14 @@ interface Load {
  * server's CPU time per request, which other work on a shared machine disturbs far less
  * than throughput.
  */
-async function load(server: Child, options: () => autocannon.Options): Promise<Load> {
+async function load(
+  server: Child,
+  options: () => autocannon.Options,
+  beforeRun?: () => Promise<void>,
+): Promise<Load> {
+  await beforeRun?.();
   await autocannon({ ...options(), connections: CONNECTIONS, duration: WARMUP_SECONDS });
+  await beforeRun?.();
   server.send({ type: "cpu-start" });
   const r = await autocannon({ ...options(), connections: CONNECTIONS, duration: SECONDS });
   server.send({ type: "cpu-stop" });
@@ -161,6 +167,14 @@ async function call<T>(base: string, procedure: string, input: unknown, token?: 
     },
     body: JSON.stringify(input),
   });
+  const body = (await res.json()) as { result?: { data: T }; error?: TrpcError["shape"] };
+  if (body.error) throw new TrpcError(procedure, body.error);
+  return body.result!.data;
+}
+
+async function query<T>(base: string, procedure: string, input: unknown, token: string) {
+  const url = `${base}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   const body = (await res.json()) as { result?: { data: T }; error?: TrpcError["shape"] };
   if (body.error) throw new TrpcError(procedure, body.error);
   return body.result!.data;
@@ -224,46 +238,61 @@ async function autosaveLoad(server: Child, workspaces: Workspace[]) {
   // Each request takes a workspace nobody else is saving and sends the rev its last save
   // returned, so every save is a real one (a fixed stale baseRev would only measure
   // conflicts). With 50 connections and 50 workspaces one is always free. Requests cut
-  // off at the end of a run may still have been saved: a conflict answer carries the
-  // current rev, which the next save then uses.
+  // off at the end of a run may still have been saved, so each run starts from the revs
+  // workspace.get answers; a conflict answer carries the current rev, which the next save
+  // then uses.
   let conflicts = 0;
   type Ctx = { ws?: Workspace };
-  const result = await load(server, () => {
-    const free = [...workspaces];
-    conflicts = 0;
-    return {
-      url: base,
-      requests: [
-        {
-          method: "POST",
-          path: "/api/trpc/workspace.autosave",
-          setupRequest: (req, context: Ctx) => {
-            const ws = free.pop() ?? workspaces[Math.floor(Math.random() * workspaces.length)]!;
-            context.ws = ws;
-            return {
-              ...req,
-              headers: { "content-type": "application/json", authorization: `Bearer ${ws.token}` },
-              body: JSON.stringify({ id: ws.id, baseRev: ws.rev, editor: EDITOR }),
-            };
-          },
-          onResponse: (status, body, context: Ctx) => {
-            const ws = context.ws;
-            if (!ws) return;
-            try {
-              const parsed = JSON.parse(body);
-              if (status === 200) ws.rev = parsed.result.data.rev;
-              else {
-                if (status === 409) conflicts++;
-                ws.rev = findNumber(parsed, "currentRev") ?? ws.rev;
+  const syncRevs = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const ws of workspaces) {
+      const session = await query<{ rev: number }>(base, "workspace.get", { id: ws.id }, ws.token);
+      ws.rev = session.rev;
+    }
+  };
+  const result = await load(
+    server,
+    () => {
+      const free = [...workspaces];
+      conflicts = 0;
+      return {
+        url: base,
+        requests: [
+          {
+            method: "POST",
+            path: "/api/trpc/workspace.autosave",
+            setupRequest: (req, context: Ctx) => {
+              const ws = free.pop() ?? workspaces[Math.floor(Math.random() * workspaces.length)]!;
+              context.ws = ws;
+              return {
+                ...req,
+                headers: {
+                  "content-type": "application/json",
+                  authorization: `Bearer ${ws.token}`,
+                },
+                body: JSON.stringify({ id: ws.id, baseRev: ws.rev, editor: EDITOR }),
+              };
+            },
+            onResponse: (status, body, context: Ctx) => {
+              const ws = context.ws;
+              if (!ws) return;
+              try {
+                const parsed = JSON.parse(body);
+                if (status === 200) ws.rev = parsed.result.data.rev;
+                else {
+                  if (status === 409) conflicts++;
+                  ws.rev = findNumber(parsed, "currentRev") ?? ws.rev;
+                }
+              } finally {
+                free.push(ws);
               }
-            } finally {
-              free.push(ws);
-            }
+            },
           },
-        },
-      ],
-    };
-  });
+        ],
+      };
+    },
+    syncRevs,
+  );
   return { ...result, conflicts };
 }
 

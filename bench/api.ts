@@ -2,8 +2,9 @@
  * `pnpm bench:api`: the HTTP API under load, measured in one run on this machine.
  *
  * Each server runs in its own process (bench/api-child.ts, bundled like the production
- * build) on a random loopback port, so autocannon does not share its event loop; 50 connections, a warm-up, then a few seconds
- * each. Writes bench/results/api.json and prints it.
+ * build) on a random loopback port, so autocannon does not share its event loop. Runs use
+ * 50 connections, a warm-up, then a few seconds each, alternating over two rounds.
+ * Writes bench/results/api.json and prints it.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import fs from "node:fs";

@@ -26,6 +26,7 @@ const CODE_OF_DOMAIN: Record<DomainError["code"], Code> = {
   LIMIT: "PRECONDITION_FAILED",
   VALIDATION: "BAD_REQUEST",
   TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  FORBIDDEN: "FORBIDDEN",
 };
 
 /** FoundationDB's size refusals: the request carried more than the store takes. */

@@ -134,7 +134,7 @@ describe("JWT tampering", () => {
           JSON.stringify({ ...claims, sub: victim.userId, tid: victim.tenantId, role: "Admin" }),
         ).toString("base64url")}.${attacker.b.token!.split(".")[2]}`,
       ],
-      ["signature stripped", attacker.b.token!.split(".").slice(0, 2).join(".") + "."],
+      ["signature stripped", `${attacker.b.token!.split(".").slice(0, 2).join(".")}.`],
     ];
     // The forging method itself is sound: the same claims signed properly pass.
     const control = browser();

@@ -1,8 +1,14 @@
 /**
  * Typed domain errors. Repositories throw these; the API maps each `code` to one tRPC
- * code (NOT_FOUND, CONFLICT, PRECONDITION_FAILED, BAD_REQUEST, PAYLOAD_TOO_LARGE).
+ * code (NOT_FOUND, CONFLICT, PRECONDITION_FAILED, BAD_REQUEST, PAYLOAD_TOO_LARGE, FORBIDDEN).
  */
-export type DomainErrorCode = "NOT_FOUND" | "CONFLICT" | "LIMIT" | "VALIDATION" | "TOO_LARGE";
+export type DomainErrorCode =
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "LIMIT"
+  | "VALIDATION"
+  | "TOO_LARGE"
+  | "FORBIDDEN";
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
@@ -88,4 +94,13 @@ export class PayloadTooLargeError extends DomainError {
 
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;
+}
+
+/** The record exists but belongs to someone else, who alone may change it. */
+export class NotOwnerError extends DomainError {
+  readonly code = "FORBIDDEN";
+  constructor(message: string) {
+    super(message);
+    this.name = "NotOwnerError";
+  }
 }

@@ -3,7 +3,7 @@ import { tenantKeys } from "../keyspace";
 import type { EditorState } from "../models/workspace-session";
 import { withFaults } from "../store/faults";
 import type { Bytes, Store, Transaction } from "../store/types";
-import { ConflictError, LimitError, NotFoundError, ValidationError } from "./errors";
+import { ConflictError, LimitError, NotFoundError, NotOwnerError, ValidationError } from "./errors";
 import { createRepositories } from "./index";
 import { errorOf, registerUser, useTestStore } from "./testing";
 
@@ -158,6 +158,35 @@ describe("WorkspaceSessionRepository", () => {
     expect(await errorOf(ws.save(tenant.id, "missing", { baseRev: 0 }))).toBeInstanceOf(
       NotFoundError,
     );
+  });
+
+  it("saves for the owner only when asked to check, and changes nothing otherwise", async () => {
+    const { user, tenant, ws } = await setup();
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "n",
+      workspacePath: "p",
+    });
+    const err = await errorOf(
+      ws.save(
+        tenant.id,
+        s.id,
+        { baseRev: 0, editor: editorWithCursor(9) },
+        { ownerId: "someone-else" },
+      ),
+    );
+    expect(err).toBeInstanceOf(NotOwnerError);
+    const after = await ws.getById(tenant.id, s.id);
+    expect(after?.rev).toBe(0);
+    expect(after?.editor).not.toEqual(editorWithCursor(9));
+    const ok = await ws.save(
+      tenant.id,
+      s.id,
+      { baseRev: 0, editor: editorWithCursor(9) },
+      { ownerId: user.id },
+    );
+    expect(ok.rev).toBe(1);
   });
 
   it("of two saves racing on one rev, exactly one wins", async () => {

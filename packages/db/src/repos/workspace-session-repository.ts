@@ -20,6 +20,7 @@ import {
   ConflictError,
   LimitError,
   NotFoundError,
+  NotOwnerError,
   PayloadTooLargeError,
   ValidationError,
 } from "./errors";
@@ -406,7 +407,11 @@ export class WorkspaceSessionRepository {
     tenantId: string,
     sessionId: string,
     input: SaveWorkspaceInput,
-    opts?: { now?: Date },
+    opts?: {
+      now?: Date;
+      /** Only this user's session may be saved (NotOwnerError otherwise), checked in the save. */
+      ownerId?: string;
+    },
   ): Promise<SaveResult> {
     const nowDate = opts?.now ?? new Date();
     const savedAt = nowDate.toISOString();
@@ -415,10 +420,17 @@ export class WorkspaceSessionRepository {
     const state = encodeState(input);
     const keys = tenantKeys(tenantId);
     const sk = keys.ws(sessionId);
+    const ownerId = opts?.ownerId;
     return transact(this.store, async (tx) => {
       // Only the small rev record is read: the meta is needed once a second at most.
       const raw = await tx.get(sk.rev);
       if (!raw) throw new NotFoundError("workspace session", sessionId);
+      if (ownerId !== undefined) {
+        const meta = await getJson<WorkspaceMetaRecord>(tx, sk.meta);
+        if (meta?.userId !== ownerId) {
+          throw new NotOwnerError("Only the owner of this workspace session can change it.");
+        }
+      }
       const head = decodeRev(raw);
       for (const [id, rev] of head.saves) if (id === saveId) return { rev, savedAt };
       if (head.rev !== input.baseRev) {

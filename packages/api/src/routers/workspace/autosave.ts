@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Context } from "../../context";
 import type { SessionUser } from "../../lib/authenticate";
 import { ZBufferPath } from "../../lib/key-text";
+import { requireWriter } from "../../lib/roles";
 import { authedProcedure } from "../../trpc";
 import { ownedWorkspace, requireOwner, ZWorkspaceId } from "./access";
 
@@ -128,11 +129,10 @@ export const autosaveWorkspace = authedProcedure
   .input(ZAutosaveInput)
   .mutation(async ({ ctx, input }) => {
     const { id, baseRev, editor, terminal, debug, memory, buffers } = input;
-    if (buffers && Object.keys(buffers).length > 0) {
-      await checkBufferCap(ctx, input, buffers);
-    } else {
-      await ownedWorkspace(ctx, id);
-    }
+    requireWriter(ctx.user);
+    // The owner check happens inside the save itself (one transaction, not two), except
+    // when buffers change: the cap check reads the session first anyway.
+    if (buffers && Object.keys(buffers).length > 0) await checkBufferCap(ctx, input, buffers);
     const saved = await ctx.repos.workspaceSessions.save(
       ctx.user.tenantId,
       id,
@@ -144,7 +144,7 @@ export const autosaveWorkspace = authedProcedure
         ...(memory ? { memory } : {}),
         ...(buffers ? { buffers } : {}),
       },
-      { now: ctx.now() },
+      { now: ctx.now(), ownerId: ctx.user.id },
     );
     return { rev: saved.rev, savedAt: saved.savedAt };
   });

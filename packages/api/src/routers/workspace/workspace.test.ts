@@ -125,6 +125,24 @@ describe("workspace procedures", () => {
     expect(got.buffers).toEqual({ "src/a.ts": "let x = 2;\n" });
   });
 
+  it("refuses a view state that is not JSON, and stores nothing", async () => {
+    const api = await ada.client.api();
+    const s = await api.workspace.create({ name: "w", path: "w" });
+    for (const viewState of [{ scrollTop: Number.NaN }, { at: new Date() }, [() => 1]]) {
+      // What a caller without types could send: checked at run time, not by the compiler.
+      const tab = { path: "a.ts", viewState: viewState as unknown as string };
+      await expectCode(
+        api.workspace.autosave({
+          id: s.id,
+          baseRev: 0,
+          editor: { layout: "single", activeTabIndex: 0, openTabs: [tab] },
+        }),
+        "BAD_REQUEST",
+      );
+    }
+    expect((await api.workspace.get({ id: s.id })).rev).toBe(0);
+  });
+
   it("a stale baseRev is CONFLICT with currentRev in the error data, and changes nothing", async () => {
     const api = await ada.client.api();
     const s = await api.workspace.create({ name: "w", path: "w" });

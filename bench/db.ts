@@ -90,8 +90,11 @@ async function newOwner(repos: ReturnType<typeof createRepositories>, name: stri
 
 async function measureRaw(): Promise<number> {
   const db = new Database(path.join(dir, `raw-${Date.now()}.sqlite`));
+  // The store's pragmas (its checkpoints on a worker thread are its own work, not a pragma).
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
+  db.pragma("cache_size = -65536");
+  db.pragma("mmap_size = 1073741824");
   db.exec("CREATE TABLE sessions (id TEXT PRIMARY KEY, editor TEXT NOT NULL)");
   const upsert = db.prepare(
     "INSERT INTO sessions (id, editor) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET editor = excluded.editor",
@@ -236,7 +239,7 @@ async function main() {
       secondsPerRound: SECONDS,
       autosave:
         "WorkspaceSessionRepository.save of a ~300 B editor part through the embedded store (file, WAL, synchronous=NORMAL); acknowledged after its commit",
-      raw: "JSON.stringify of the same editor object + one better-sqlite3 upsert in its own transaction per save, same pragmas",
+      raw: "JSON.stringify of the same editor object + one better-sqlite3 upsert in its own transaction per save, same pragmas (WAL, synchronous=NORMAL, 64 MiB cache, mmap)",
       listing: "p50 of 1000 calls, limit 20, one owner holding all sessions of the tenant",
     },
     autosaveOpsPerSec: round(autosaveOpsPerSec, 0),

@@ -45,7 +45,7 @@ export default defineConfig({
       PORT: String(port),
       HOST: "127.0.0.1",
       HEARTH_DATA_DIR: path.join(os.tmpdir(), `hearth-e2e-${process.pid}`),
-      LOG_LEVEL: "warn",
+      HEARTH_LOG_LEVEL: "warn",
     },
   },
 });

@@ -16,6 +16,8 @@ export interface TestSmtpServer {
   mails: ReceivedMail[];
   /** Resolves with the next mail to arrive for `to` (or one already received and not yet taken). */
   nextMailTo(to: string): Promise<ReceivedMail>;
+  /** The token of the newest link to `linkPath` mailed to `to` (waits up to 5 s for it). */
+  tokenFor(to: string, linkPath: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,18 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
         return Promise.resolve(ready);
       }
       return new Promise((resolve) => waiters.push({ to, resolve }));
+    },
+    async tokenFor(to, linkPath) {
+      const pattern = new RegExp(`${linkPath}\\?token=([A-Za-z0-9_-]+)`);
+      for (let i = 0; i < 200; i++) {
+        const mail = [...mails]
+          .reverse()
+          .find((m) => m.to.includes(to.toLowerCase()) && m.text.includes(linkPath));
+        const token = mail && pattern.exec(mail.text)?.[1];
+        if (token) return token;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`no ${linkPath} mail reached ${to}`);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

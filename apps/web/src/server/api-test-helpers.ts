@@ -5,12 +5,11 @@
  */
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { type AppRouter, createHearthApi } from "@hearth/api";
 import { createAuthService } from "@hearth/auth";
+import { startTestSmtpServer, type TestSmtpServer } from "@hearth/auth/testing";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
-import { SMTPServer } from "smtp-server";
 import { expect } from "vitest";
 import type { ServerApiFactory } from "./server";
 import { startTestServer, type TestServer } from "./testing";
@@ -87,64 +86,9 @@ export async function snapshot(ts: TestServer): Promise<string> {
   return rows.map((r) => `${r.key.toString("hex")}=${r.value.toString("hex")}`).join("\n");
 }
 
-export interface ReceivedMail {
-  to: string[];
-  raw: string;
-  /** The body with quoted-printable soft breaks and escapes undone. */
-  text: string;
-}
-
-export interface SmtpListener {
-  url: string;
-  mails: ReceivedMail[];
-  /** The token of the newest link to `path` mailed to `to` (waits for it to arrive). */
-  tokenFor(to: string, path: string): Promise<string>;
-  close(): Promise<void>;
-}
-
-/** A real SMTP server on loopback that keeps what it receives. */
-export async function startSmtpListener(): Promise<SmtpListener> {
-  const mails: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
-        const raw = Buffer.concat(chunks).toString("utf8");
-        const text = raw
-          .replace(/=\r?\n/g, "")
-          .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw, text });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    mails,
-    async tokenFor(to, linkPath) {
-      for (let i = 0; i < 200; i++) {
-        const mail = [...mails]
-          .reverse()
-          .find((m) => m.to.includes(to.toLowerCase()) && m.text.includes(linkPath));
-        const token =
-          mail && new RegExp(`${linkPath}\\?token=([A-Za-z0-9_-]+)`).exec(mail.text)?.[1];
-        if (token) return token;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`no ${linkPath} mail reached ${to}`);
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+/** A real SMTP server on loopback that keeps what it receives (shared with packages/auth). */
+export const startSmtpListener = startTestSmtpServer;
+export type SmtpListener = TestSmtpServer;
 
 /** A clock the test moves: the server's auth flows and tokens read it. */
 export function testClock() {

@@ -122,10 +122,13 @@ describe.each(backends)("store conformance: $name", (backend) => {
     await store.transact(async (tx) => {
       for (let i = 0; i < 10; i++) tx.set(s.pack("c", i), v(String(i)));
     });
+    expect(str(await store.transact((tx) => tx.get(s.pack("c", 4))))).toBe("4");
     await store.transact(async (tx) => tx.clearRange(s.pack("c", 3), s.pack("c", 7)));
     const r = s.range("c");
     const left = await store.transact((tx) => tx.getRange(r.begin, r.end));
     expect(left.map((kv) => str(kv.value))).toEqual(["0", "1", "2", "7", "8", "9"]);
+    expect(await store.transact((tx) => tx.get(s.pack("c", 4)))).toBeUndefined();
+    expect(str(await store.transact((tx) => tx.get(s.pack("c", 7))))).toBe("7");
     await store.close();
   });
 
@@ -285,6 +288,22 @@ describe.each(backends)("store conformance: $name", (backend) => {
 });
 
 describe("sqlite backend", () => {
+  it("sees another connection's commits in point reads it has made before", async () => {
+    const filename = path.join(tmp, "two-connections.sqlite");
+    const a = openSqliteStore({ filename });
+    const b = openSqliteStore({ filename });
+    const key = s.pack("seen");
+    await a.transact(async (tx) => tx.set(key, v("first")));
+    expect(str(await a.transact((tx) => tx.get(key)))).toBe("first");
+    expect(str(await b.transact((tx) => tx.get(key)))).toBe("first");
+    await b.transact(async (tx) => tx.set(key, v("second")));
+    expect(str(await a.transact((tx) => tx.get(key)))).toBe("second");
+    await b.transact(async (tx) => tx.clearRange(s.range().begin, s.range().end));
+    expect(await a.transact((tx) => tx.get(key))).toBeUndefined();
+    await a.close();
+    await b.close();
+  });
+
   it("refuses a transaction that runs longer than 5 s", async () => {
     const store: Store = openSqliteStore({ filename: ":memory:" });
     const err = await errorOf(

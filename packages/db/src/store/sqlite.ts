@@ -55,6 +55,8 @@ export class SqliteStore implements Store {
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
   private readonly checkpointer: Checkpointer | undefined;
+  private readonly cache = new ReadCache();
+  private dataVersion = -1;
 
   private readonly stmt: {
     get: Database.Statement<[Bytes], Bytes>;
@@ -66,6 +68,7 @@ export class SqliteStore implements Store {
     begin: Database.Statement;
     commit: Database.Statement;
     rollback: Database.Statement;
+    dataVersion: Database.Statement<[], number>;
   };
 
   constructor(opts: SqliteStoreOptions) {
@@ -102,6 +105,7 @@ export class SqliteStore implements Store {
       begin: db.prepare("BEGIN IMMEDIATE"),
       commit: db.prepare("COMMIT"),
       rollback: db.prepare("ROLLBACK"),
+      dataVersion: db.prepare<[], number>("PRAGMA data_version").pluck(),
     };
   }
 
@@ -158,13 +162,20 @@ export class SqliteStore implements Store {
       for (const p of group) p.reject(mapSqliteError(err));
       return;
     }
+    // Another connection (another process) committed since our last group: what the
+    // cache remembers may be stale.
+    const version = this.stmt.dataVersion.get()!;
+    if (version !== this.dataVersion) {
+      this.cache.clear();
+      this.dataVersion = version;
+    }
     const done: Array<{ p: Pending; value: unknown }> = [];
     const watchdog = new Watchdog();
     let undo = false;
     try {
       for (let n = 0; n < this.maxGroup && this.queue.length > 0; n++) {
         const p = this.queue.shift()!;
-        const tx = new SqliteTransaction(this.stmt);
+        const tx = new SqliteTransaction(this.stmt, this.cache);
         try {
           const value = await watchdog.run(p.fn, tx);
           watchdog.done();
@@ -187,6 +198,7 @@ export class SqliteStore implements Store {
     }
     if (undo) {
       this.stmt.rollback.run();
+      this.cache.clear();
       this.queue.unshift(...done.map((d) => d.p));
       return;
     }
@@ -194,6 +206,7 @@ export class SqliteStore implements Store {
       this.stmt.commit.run();
     } catch (err) {
       if (this.db.inTransaction) this.stmt.rollback.run();
+      this.cache.clear();
       for (const { p } of done) p.reject(mapSqliteError(err));
       return;
     }
@@ -208,7 +221,10 @@ class SqliteTransaction implements Transaction {
   wrote = false;
   private readonly budget = new WriteBudget();
 
-  constructor(private readonly stmt: SqliteStore["stmt"]) {}
+  constructor(
+    private readonly stmt: SqliteStore["stmt"],
+    private readonly cache: ReadCache,
+  ) {}
 
   close(): void {
     this.open = false;
@@ -223,7 +239,12 @@ class SqliteTransaction implements Transaction {
   async get(key: Bytes): Promise<Bytes | undefined> {
     this.check();
     this.budget.checkKey(key);
-    return this.stmt.get.get(key);
+    const k = key.toString("latin1");
+    const hit = this.cache.get(k);
+    if (hit !== undefined) return hit === null ? undefined : Buffer.from(hit);
+    const value = this.stmt.get.get(key);
+    this.cache.put(k, value ?? null);
+    return value;
   }
 
   async getRange(begin: Bytes, end: Bytes, opts?: RangeOptions): Promise<KeyValue[]> {
@@ -239,6 +260,7 @@ class SqliteTransaction implements Transaction {
     this.budget.onSet(key, value);
     this.wrote = true;
     this.stmt.set.run(key, value);
+    this.cache.put(key.toString("latin1"), value);
   }
 
   clear(key: Bytes): void {
@@ -246,13 +268,17 @@ class SqliteTransaction implements Transaction {
     this.budget.onClear(key);
     this.wrote = true;
     this.stmt.clear.run(key);
+    this.cache.put(key.toString("latin1"), null);
   }
 
   clearRange(begin: Bytes, end: Bytes): void {
     this.check();
     this.budget.onClear(begin, end);
     this.wrote = true;
-    if (Buffer.compare(begin, end) < 0) this.stmt.clearRange.run(begin, end);
+    if (Buffer.compare(begin, end) < 0) {
+      this.stmt.clearRange.run(begin, end);
+      this.cache.clear();
+    }
   }
 }
 
@@ -296,6 +322,54 @@ class Watchdog {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+}
+
+/**
+ * Small values recently read or written by this connection, keyed by the key's bytes: the
+ * records every request reads again (auth sessions, memberships, a session's rev) then
+ * cost a Map lookup instead of a SQLite statement (~8 µs here). Kept exact: every write
+ * goes through it, a range clear, an undone group or a failed commit empties it, and so
+ * does a commit by any other connection (PRAGMA data_version, checked at each group).
+ */
+class ReadCache {
+  private readonly map = new Map<string, Bytes | null>();
+  private bytes = 0;
+
+  constructor(
+    private readonly maxEntries = 50_000,
+    private readonly maxBytes = 32 * 1024 * 1024,
+    private readonly maxValueBytes = 4096,
+  ) {}
+
+  /** The value, null when known to be absent, undefined when not known. */
+  get(key: string): Bytes | null | undefined {
+    return this.map.get(key);
+  }
+
+  put(key: string, value: Bytes | null): void {
+    const old = this.map.get(key);
+    if (old) this.bytes -= old.length;
+    if (value && value.length > this.maxValueBytes) {
+      this.map.delete(key);
+      return;
+    }
+    // A copy: the caller keeps (and may reuse) its own buffer.
+    const kept = value ? Buffer.from(value) : null;
+    this.map.delete(key);
+    this.map.set(key, kept);
+    if (kept) this.bytes += kept.length;
+    while (this.map.size > this.maxEntries || this.bytes > this.maxBytes) {
+      const oldest = this.map.keys().next().value as string;
+      const v = this.map.get(oldest);
+      if (v) this.bytes -= v.length;
+      this.map.delete(oldest);
+    }
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.bytes = 0;
   }
 }
 

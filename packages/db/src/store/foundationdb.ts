@@ -52,8 +52,7 @@ export class FoundationDbStore implements Store {
       await tn.rawCommit();
       return result;
     } catch (err) {
-      tn.rawCancel();
-      throw mapFdbError(err);
+      throw await classify(tn, err);
     }
   }
 
@@ -108,6 +107,27 @@ class FoundationDbTransaction implements Transaction {
 const BY_CODE = new Map<number, keyof typeof FDB_ERROR>(
   Object.entries(FDB_ERROR).map(([name, code]) => [code, name as keyof typeof FDB_ERROR]),
 );
+
+/**
+ * What transact() should see for an error: the client library decides which of its errors
+ * are worth another attempt (on_error also applies its backoff); those we have no name
+ * for are reported as not_committed so the retry loop runs them again.
+ */
+async function classify(tn: RawTransaction, err: unknown): Promise<unknown> {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "number" || !(err instanceof Error) || err.name === "StoreError") {
+    tn.rawCancel();
+    return err;
+  }
+  try {
+    await tn.rawOnError(code);
+  } catch {
+    return mapFdbError(err);
+  }
+  return BY_CODE.has(code)
+    ? mapFdbError(err)
+    : new StoreError("not_committed", `FoundationDB error ${code}, retryable: ${err.message}`);
+}
 
 function mapFdbError(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;

@@ -179,6 +179,17 @@ describe("login", () => {
     expect(await auditActions(result.tenant.id)).toContain("auth.login");
   });
 
+  it("a sign-in clears the user's expired sign-in records, and only those", async () => {
+    const { email, password, result } = await registered();
+    const refreshed = await auth.refresh(result.refreshToken);
+    tick(31 * 86_400_000);
+    const login = await auth.login({ email, password }, phone);
+    await auth.drain();
+    const family = (fam: string) => repos.authSessions.listByFamily(result.tenant.id, fam);
+    expect(await family(refreshed.auth.tokenFamily)).toEqual([]);
+    expect((await family(login.auth.tokenFamily)).length).toBe(1);
+  });
+
   it("refuses a wrong password and an unknown email with the same error, auditing the first", async () => {
     const { email, result } = await registered();
     const wrong = await refusedWithAuthError(

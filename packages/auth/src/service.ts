@@ -261,6 +261,11 @@ export class AuthService {
     const updated = await this.repos.users.update(user.id, patch);
     const result = await this.startFamily(updated, tenant, updated.role, client, now);
     await this.audit(tenant.id, "auth.login", user.id, client, now);
+    // Every refresh leaves a rotated record behind (kept for reuse detection until it
+    // expires); a sign-in clears the expired ones so a user's list stays short.
+    this.background("expired sign-in purge", async () => {
+      await this.repos.authSessions.purgeExpired(tenant.id, user.id, now);
+    });
     return result;
   }
 

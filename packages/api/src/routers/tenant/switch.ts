@@ -1,9 +1,8 @@
 import { ZRecordId } from "@hearth/db";
 import { z } from "zod";
 import { clientOf } from "../../lib/authenticate";
-import { setRefreshCookie } from "../../lib/cookies";
-import { toTenantOutput, toUserOutput } from "../../lib/outputs";
 import { authedProcedure } from "../../trpc";
+import { signedIn } from "../auth/shared";
 
 export const ZSwitchTenantInput = z.object({ tenantId: ZRecordId });
 
@@ -15,12 +14,6 @@ export const switchTenant = authedProcedure
   .input(ZSwitchTenantInput)
   .mutation(async ({ ctx, input }) => {
     const result = await ctx.auth.switchTenant(ctx.user.auth, input.tenantId, clientOf(ctx));
-    setRefreshCookie(ctx, result.refreshToken);
-    return {
-      user: toUserOutput(result.user),
-      tenant: toTenantOutput(result.tenant),
-      role: result.role,
-      accessToken: result.accessToken,
-      accessTokenExpiresAt: result.accessTokenExpiresAt.toISOString(),
-    };
+    // A switch is a sign-in to the other tenant: same answer, new cookie.
+    return signedIn(ctx, result);
   });

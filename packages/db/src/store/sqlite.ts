@@ -241,7 +241,7 @@ class SqliteTransaction implements Transaction {
     this.budget.checkKey(key);
     const k = key.toString("latin1");
     const hit = this.cache.get(k);
-    if (hit !== undefined) return hit === null ? undefined : Buffer.from(hit);
+    if (hit !== undefined) return hit ?? undefined;
     const value = this.stmt.get.get(key);
     this.cache.put(k, value ?? null);
     return value;
@@ -354,8 +354,10 @@ class ReadCache {
       this.map.delete(key);
       return;
     }
-    // A copy: the caller keeps (and may reuse) its own buffer.
-    const kept = value ? Buffer.from(value) : null;
+    // Kept as is (the port's values are never modified once set or read), unless it is a
+    // small view of a large buffer, such as the last chunk of a big part, which would keep
+    // the whole buffer alive.
+    const kept = value && value.buffer.byteLength > 65_536 ? Buffer.from(value) : value;
     this.map.delete(key);
     this.map.set(key, kept);
     if (kept) this.bytes += kept.length;

@@ -20,7 +20,11 @@ export interface RangeOptions {
   reverse?: boolean;
 }
 
-/** One transaction's view of the store. Reads see the transaction's own writes. */
+/**
+ * One transaction's view of the store. Reads see the transaction's own writes. A Buffer
+ * passed to set() or returned by get() belongs to the store from then on: read it, never
+ * modify it (backends may keep it to answer later reads).
+ */
 export interface Transaction {
   get(key: Bytes): Promise<Bytes | undefined>;
   /** Pairs with begin <= key < end, ordered by key bytes. */

@@ -141,19 +141,22 @@ export class SqliteStore implements Store {
   }
 
   private async drain(): Promise<void> {
+    // One deadline timer for as long as there is work, not one per group.
+    const watchdog = new Watchdog();
     try {
       while (this.queue.length > 0) {
-        await this.runGroup();
+        await this.runGroup(watchdog);
         // Let the callers just acknowledged queue their next transactions.
         if (this.queue.length === 0) await new Promise((r) => setImmediate(r));
       }
     } finally {
+      watchdog.stop();
       this.draining = false;
       this.markIdle();
     }
   }
 
-  private async runGroup(): Promise<void> {
+  private async runGroup(watchdog: Watchdog): Promise<void> {
     try {
       this.stmt.begin.run();
     } catch (err) {
@@ -170,31 +173,22 @@ export class SqliteStore implements Store {
       this.dataVersion = version;
     }
     const done: Array<{ p: Pending; value: unknown }> = [];
-    const watchdog = new Watchdog();
     let undo = false;
-    try {
-      for (let n = 0; n < this.maxGroup && this.queue.length > 0; n++) {
-        const p = this.queue.shift()!;
-        const tx = new SqliteTransaction(this.stmt, this.cache);
-        try {
-          const value = await watchdog.run(p.fn, tx);
-          watchdog.done();
-          tx.close();
-          done.push({ p, value });
-        } catch (err) {
-          watchdog.done();
-          tx.close();
-          p.reject(err);
-          // Its writes are already in the shared SQLite transaction: undo the whole group
-          // and run the others again (transaction functions may run more than once).
-          if (tx.wrote) {
-            undo = true;
-            break;
-          }
-        }
+    for (let n = 0; n < this.maxGroup && this.queue.length > 0; n++) {
+      const p = this.queue.shift()!;
+      const tx = new SqliteTransaction(this.stmt, this.cache);
+      try {
+        done.push({ p, value: await watchdog.run(p.fn, tx) });
+      } catch (err) {
+        p.reject(err);
+        // Its writes are already in the shared SQLite transaction: undo the whole group
+        // and run the others again (transaction functions may run more than once).
+        undo = tx.wrote;
+      } finally {
+        watchdog.done();
+        tx.close();
       }
-    } finally {
-      watchdog.stop();
+      if (undo) break;
     }
     if (undo) {
       this.stmt.rollback.run();
@@ -283,9 +277,9 @@ class SqliteTransaction implements Transaction {
 }
 
 /**
- * FoundationDB refuses transactions older than 5 s; so does this backend. One timer per
- * group watches whichever transaction is running (a timer per transaction costs more
- * than a small transaction itself).
+ * FoundationDB refuses transactions older than 5 s; so does this backend. One timer,
+ * alive while the store has work, watches whichever transaction is running (a timer per
+ * transaction costs more than a small transaction itself).
  */
 class Watchdog {
   private startedAt = 0;

@@ -146,20 +146,9 @@ export function combineMeta(meta: WorkspaceMetaRecord, r: RevState): StoredWorks
   };
 }
 
+/** The public meta: the meta record plus the rev record's times, without the bookkeeping. */
 export function toMeta(m: StoredWorkspaceMeta): WorkspaceSessionMeta {
-  return {
-    id: m.id,
-    tenantId: m.tenantId,
-    userId: m.userId,
-    name: m.name,
-    workspacePath: m.workspacePath,
-    tags: m.tags,
-    parentSessionId: m.parentSessionId,
-    rev: m.rev,
-    createdAt: m.createdAt,
-    updatedAt: m.updatedAt,
-    lastActiveAt: m.lastActiveAt,
-  };
+  return { ...metaRecordOf(m), rev: m.rev, updatedAt: m.updatedAt, lastActiveAt: m.lastActiveAt };
 }
 
 export function metaRecordOf(m: StoredWorkspaceMeta): WorkspaceMetaRecord {

@@ -3,12 +3,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { KeyPrefix, packKey } from "../keyspace";
 import { FDB_ERROR, StoreError } from "./errors";
 import type { AttemptStore } from "./faults";
 import { withFaults } from "./faults";
 import { openFoundationDbStore } from "./foundationdb";
 import { openSqliteStore } from "./sqlite";
-import { Subspace } from "./subspace";
 import type { Store } from "./types";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-conformance-"));
@@ -52,7 +52,7 @@ if (clusterFile) {
   );
 }
 
-const s = new Subspace(["conf"]);
+const s = new KeyPrefix(packKey("conf"));
 const v = (text: string) => Buffer.from(text);
 const str = (b: Buffer | undefined) => b?.toString();
 
@@ -72,8 +72,8 @@ describe.each(backends)("store conformance: $name", (backend) => {
     const store = await open();
     const ids = [10, 2, 33, 1, 7, 250, 1000, 5];
     await store.transact(async (tx) => {
-      for (const id of ids) tx.set(s.pack("n", id), v(String(id)));
-      tx.set(s.pack("m", "z"), v("other prefix"));
+      for (const id of ids) tx.set(s.key("n", id), v(String(id)));
+      tx.set(s.key("m", "z"), v("other prefix"));
     });
     const r = s.range("n");
     const all = await store.transact((tx) => tx.getRange(r.begin, r.end));
@@ -92,16 +92,16 @@ describe.each(backends)("store conformance: $name", (backend) => {
   it("lets a transaction read its own writes, in point and range reads", async () => {
     const store = await open();
     await store.transact(async (tx) => {
-      tx.set(s.pack("a", 1), v("one"));
-      tx.set(s.pack("a", 3), v("three"));
+      tx.set(s.key("a", 1), v("one"));
+      tx.set(s.key("a", 3), v("three"));
     });
     const seen = await store.transact(async (tx) => {
-      tx.set(s.pack("a", 2), v("two"));
-      tx.clear(s.pack("a", 3));
+      tx.set(s.key("a", 2), v("two"));
+      tx.clear(s.key("a", 3));
       const r = s.range("a");
       return {
-        two: str(await tx.get(s.pack("a", 2))),
-        three: await tx.get(s.pack("a", 3)),
+        two: str(await tx.get(s.key("a", 2))),
+        three: await tx.get(s.key("a", 3)),
         range: (await tx.getRange(r.begin, r.end)).map((kv) => str(kv.value)),
         reversed: (await tx.getRange(r.begin, r.end, { reverse: true, limit: 1 })).map((kv) =>
           str(kv.value),
@@ -120,21 +120,21 @@ describe.each(backends)("store conformance: $name", (backend) => {
   it("clears a range and nothing outside it", async () => {
     const store = await open();
     await store.transact(async (tx) => {
-      for (let i = 0; i < 10; i++) tx.set(s.pack("c", i), v(String(i)));
+      for (let i = 0; i < 10; i++) tx.set(s.key("c", i), v(String(i)));
     });
-    expect(str(await store.transact((tx) => tx.get(s.pack("c", 4))))).toBe("4");
-    await store.transact(async (tx) => tx.clearRange(s.pack("c", 3), s.pack("c", 7)));
+    expect(str(await store.transact((tx) => tx.get(s.key("c", 4))))).toBe("4");
+    await store.transact(async (tx) => tx.clearRange(s.key("c", 3), s.key("c", 7)));
     const r = s.range("c");
     const left = await store.transact((tx) => tx.getRange(r.begin, r.end));
     expect(left.map((kv) => str(kv.value))).toEqual(["0", "1", "2", "7", "8", "9"]);
-    expect(await store.transact((tx) => tx.get(s.pack("c", 4)))).toBeUndefined();
-    expect(str(await store.transact((tx) => tx.get(s.pack("c", 7))))).toBe("7");
+    expect(await store.transact((tx) => tx.get(s.key("c", 4)))).toBeUndefined();
+    expect(str(await store.transact((tx) => tx.get(s.key("c", 7))))).toBe("7");
     await store.close();
   });
 
   it("enforces FoundationDB's size limits and writes nothing of a refused transaction", async () => {
     const store = await open();
-    const key = s.pack("big");
+    const key = s.key("big");
     const keyErr = await errorOf(
       store.transact(async (tx) => {
         tx.set(key, v("kept out"));
@@ -150,15 +150,15 @@ describe.each(backends)("store conformance: $name", (backend) => {
     expect(valueErr.code).toBe(FDB_ERROR.value_too_large);
     const txErr = await errorOf(
       store.transact(async (tx) => {
-        for (let i = 0; i < 101; i++) tx.set(s.pack("big", i), Buffer.alloc(99_999));
+        for (let i = 0; i < 101; i++) tx.set(s.key("big", i), Buffer.alloc(99_999));
       }),
     );
     expect(txErr.code).toBe(FDB_ERROR.transaction_too_large);
-    await store.transact(async (tx) => tx.set(s.pack("fits"), Buffer.alloc(100_000)));
+    await store.transact(async (tx) => tx.set(s.key("fits"), Buffer.alloc(100_000)));
     const after = await store.transact(async (tx) => ({
       key: await tx.get(key),
       any: (await tx.getRange(s.range("big").begin, s.range("big").end)).length,
-      fits: (await tx.get(s.pack("fits")))?.length,
+      fits: (await tx.get(s.key("fits")))?.length,
     }));
     expect(after).toEqual({ key: undefined, any: 0, fits: 100_000 });
     await store.close();
@@ -170,8 +170,8 @@ describe.each(backends)("store conformance: $name", (backend) => {
     await expect(
       store.transact(async (tx) => {
         runs++;
-        tx.set(s.pack("atomic", 1), v("a"));
-        tx.set(s.pack("atomic", 2), v("b"));
+        tx.set(s.key("atomic", 1), v("a"));
+        tx.set(s.key("atomic", 2), v("b"));
         throw new Error("domain failure");
       }),
     ).rejects.toThrow("domain failure");
@@ -186,18 +186,18 @@ describe.each(backends)("store conformance: $name", (backend) => {
     let runs = 0;
     const value = await store.transact(async (tx) => {
       runs++;
-      tx.set(s.pack("retry"), v(String(runs)));
+      tx.set(s.key("retry"), v(String(runs)));
       if (runs < 3) throw new StoreError("not_committed");
       return runs;
     });
     expect(value).toBe(3);
-    expect(str(await store.transact((tx) => tx.get(s.pack("retry"))))).toBe("3");
+    expect(str(await store.transact((tx) => tx.get(s.key("retry"))))).toBe("3");
     await store.close();
   });
 
   it("never loses an update between concurrent transactions on the same key", async () => {
     const store = await open();
-    const key = s.pack("counter");
+    const key = s.key("counter");
     const increment = () =>
       store.transact(async (tx) => {
         const n = Number(str(await tx.get(key)) ?? "0");
@@ -214,7 +214,7 @@ describe.each(backends)("store conformance: $name", (backend) => {
     const results = await Promise.allSettled(
       Array.from({ length: 300 }, (_, i) =>
         store.transact(async (tx) => {
-          tx.set(s.pack("many", i), v(String(i)));
+          tx.set(s.key("many", i), v(String(i)));
           if (i % 7 === 0) throw new Error(`refused ${i}`);
           return i;
         }),
@@ -231,15 +231,15 @@ describe.each(backends)("store conformance: $name", (backend) => {
 
   it("keeps concurrent neighbours intact when a transaction fails after writing", async () => {
     const store = await open();
-    const key = s.pack("neighbours");
+    const key = s.key("neighbours");
     const results = await Promise.allSettled(
       Array.from({ length: 100 }, (_, i) =>
         store.transact(async (tx) => {
           const n = Number(str(await tx.get(key)) ?? "0");
           tx.set(key, v(String(n + 1)));
-          tx.set(s.pack("junk", i), v("must not stay"));
+          tx.set(s.key("junk", i), v("must not stay"));
           if (i % 10 === 3) throw new Error("fails after writing");
-          tx.clear(s.pack("junk", i));
+          tx.clear(s.key("junk", i));
         }),
       ),
     );
@@ -258,9 +258,9 @@ describe.each(backends)("store conformance: $name", (backend) => {
   if (reopen) {
     it("keeps committed data across a reopen", async () => {
       let store = await open();
-      await store.transact(async (tx) => tx.set(s.pack("durable"), v("still here")));
+      await store.transact(async (tx) => tx.set(s.key("durable"), v("still here")));
       store = await reopen(store);
-      expect(str(await store.transact((tx) => tx.get(s.pack("durable"))))).toBe("still here");
+      expect(str(await store.transact((tx) => tx.get(s.key("durable"))))).toBe("still here");
       await store.close();
     });
   }
@@ -269,18 +269,18 @@ describe.each(backends)("store conformance: $name", (backend) => {
     const inner = await open();
     const failing = withFaults(inner, { seed: 1, notCommitted: 1 });
     const e1 = await errorOf(
-      failing.transact(async (tx) => tx.set(s.pack("f", 1), v("x")), { maxAttempts: 3 }),
+      failing.transact(async (tx) => tx.set(s.key("f", 1), v("x")), { maxAttempts: 3 }),
     );
     expect(e1.code).toBe(FDB_ERROR.not_committed);
     expect(failing.counts.attempts).toBe(3);
     const unknown = withFaults(inner, { seed: 1, commitUnknown: 1 });
     const e2 = await errorOf(
-      unknown.transact(async (tx) => tx.set(s.pack("f", 2), v("y")), { maxAttempts: 1 }),
+      unknown.transact(async (tx) => tx.set(s.key("f", 2), v("y")), { maxAttempts: 1 }),
     );
     expect(e2.code).toBe(FDB_ERROR.commit_unknown_result);
     const seen = await inner.transact(async (tx) => ({
-      one: await tx.get(s.pack("f", 1)),
-      two: str(await tx.get(s.pack("f", 2))),
+      one: await tx.get(s.key("f", 1)),
+      two: str(await tx.get(s.key("f", 2))),
     }));
     expect(seen).toEqual({ one: undefined, two: "y" });
     await inner.close();
@@ -292,7 +292,7 @@ describe("sqlite backend", () => {
     const filename = path.join(tmp, "two-connections.sqlite");
     const a = openSqliteStore({ filename });
     const b = openSqliteStore({ filename });
-    const key = s.pack("seen");
+    const key = s.key("seen");
     await a.transact(async (tx) => tx.set(key, v("first")));
     expect(str(await a.transact((tx) => tx.get(key)))).toBe("first");
     expect(str(await b.transact((tx) => tx.get(key)))).toBe("first");
@@ -310,13 +310,13 @@ describe("sqlite backend", () => {
       store.transact(
         async (tx) => {
           await new Promise((r) => setTimeout(r, 5_100));
-          tx.set(s.pack("late"), v("x"));
+          tx.set(s.key("late"), v("x"));
         },
         { maxAttempts: 1 },
       ),
     );
     expect(err.code).toBe(FDB_ERROR.transaction_too_old);
-    expect(await store.transact((tx) => tx.get(s.pack("late")))).toBeUndefined();
+    expect(await store.transact((tx) => tx.get(s.key("late")))).toBeUndefined();
     await store.close();
   }, 15_000);
 
@@ -334,7 +334,7 @@ describe("sqlite backend", () => {
       });
     await Promise.all([run(), run()]);
     const store = openSqliteStore({ filename });
-    const n = str(await store.transact((tx) => tx.get(s.pack("xproc"))));
+    const n = str(await store.transact((tx) => tx.get(s.key("xproc"))));
     expect(n).toBe("600");
     await store.close();
   }, 60_000);

@@ -3,5 +3,4 @@ export * from "./faults";
 export type { FoundationDbStore, FoundationDbStoreOptions } from "./foundationdb";
 export * from "./open";
 export * from "./sqlite";
-export * from "./subspace";
 export * from "./types";

@@ -1,10 +1,11 @@
 // Increments one counter `count` times through its own store on a shared file.
+
+import { KeyPrefix, packKey } from "../../keyspace";
 import { openSqliteStore } from "../sqlite";
-import { Subspace } from "../subspace";
 
 const [filename, count] = process.argv.slice(2);
 const store = openSqliteStore({ filename: filename!, busyTimeoutMs: 10_000 });
-const key = new Subspace(["conf"]).pack("xproc");
+const key = new KeyPrefix(packKey("conf")).key("xproc");
 const work: Promise<void>[] = [];
 for (let i = 0; i < Number(count); i++) {
   work.push(

@@ -164,15 +164,24 @@ describe("randomized workload through injected faults", () => {
       const u = pick(liveUsers());
       const tenantId = pick(u.tenants);
       const buffers: Record<string, string> = chance(0.5) ? { [pick(PATHS)]: text(200) } : {};
-      const s = await repos.workspaceSessions.create({
-        tenantId,
-        userId: u.user.id,
-        name: "ws",
-        workspacePath: pick(["alpha", "beta"]),
-        tags: TAGS.filter(() => chance(0.3)),
-        editor: editor(1),
-        buffers,
-      });
+      let s: WorkspaceSession;
+      try {
+        s = await repos.workspaceSessions.create({
+          tenantId,
+          userId: u.user.id,
+          name: "ws",
+          workspacePath: pick(["alpha", "beta"]),
+          tags: TAGS.filter(() => chance(0.3)),
+          editor: editor(1),
+          buffers,
+        });
+      } catch (err) {
+        // Another caller removed this membership while the create was in flight.
+        if (!(await repos.users.getMembership(tenantId, u.user.id))) {
+          return expected(err, NotFoundError);
+        }
+        throw err;
+      }
       sessions.push(modelOf(s));
       count("create_session");
     };

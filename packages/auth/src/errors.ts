@@ -11,7 +11,3 @@ export class AuthError extends Error {
     this.name = "AuthError";
   }
 }
-
-export function isAuthError(err: unknown): err is AuthError {
-  return err instanceof AuthError;
-}

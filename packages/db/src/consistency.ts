@@ -17,6 +17,7 @@ import {
 import type { AuthSession } from "./models/auth-session";
 import type { Tenant } from "./models/tenant";
 import type { User } from "./models/user";
+import { decodeJson } from "./repos/internal";
 import type {
   AuthSessionRef,
   EmailIndexValue,
@@ -110,8 +111,6 @@ function newTenantState(tenantId: string): TenantState {
   };
 }
 
-const json = <T>(v: Bytes): T => JSON.parse(v.toString("utf8")) as T;
-
 /** Walks [begin, end) in pages, one transaction each. */
 async function* walk(store: Store, begin: Bytes, end: Bytes, pageSize: number) {
   let from = begin;
@@ -148,19 +147,19 @@ export async function checkConsistency(
     const [space, a, b] = items as [string, string, string];
     switch (space) {
       case "users_by_email":
-        g.usersByEmail.set(a, json<EmailIndexValue>(row.value));
+        g.usersByEmail.set(a, decodeJson<EmailIndexValue>(row.value));
         break;
       case "users_by_id":
-        g.usersById.set(a, json<UserHomeValue>(row.value).tenantId);
+        g.usersById.set(a, decodeJson<UserHomeValue>(row.value).tenantId);
         break;
       case "user_tenants":
-        g.userTenants.set(j(a, b), json<MemberValue>(row.value));
+        g.userTenants.set(j(a, b), decodeJson<MemberValue>(row.value));
         break;
       case "tenants_active":
         g.tenantsActive.add(a);
         break;
       case "auth_sessions":
-        g.authSessions.set(a, json<AuthSessionRef>(row.value));
+        g.authSessions.set(a, decodeJson<AuthSessionRef>(row.value));
         break;
       case "email_tokens":
       case "throttle":
@@ -263,16 +262,16 @@ function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Repor
   const [, space, a, b, c, d] = items as [string, string, string, unknown, unknown, unknown];
   switch (space) {
     case "tenant":
-      s.tenant = json<Tenant>(value);
+      s.tenant = decodeJson<Tenant>(value);
       return;
     case "users":
-      s.users.set(a, json<User>(value));
+      s.users.set(a, decodeJson<User>(value));
       return;
     case "members":
-      s.members.set(a, json<MemberValue>(value));
+      s.members.set(a, decodeJson<MemberValue>(value));
       return;
     case "auth":
-      s.auth.set(a, json<AuthSession>(value));
+      s.auth.set(a, decodeJson<AuthSession>(value));
       return;
     case "auth_by_user":
       s.authByUser.add(j(a, b as string));
@@ -281,7 +280,7 @@ function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Repor
       s.authByFamily.add(j(a, b as string));
       return;
     case "ws":
-      if (b === "meta") s.wsMetaRecords.set(a, json<WorkspaceMetaRecord>(value));
+      if (b === "meta") s.wsMetaRecords.set(a, decodeJson<WorkspaceMetaRecord>(value));
       else if (b === "rev") s.wsRevRecords.set(a, decodeRev(value));
       else if (b === "buffer") pushChunk(s.wsBuffers, a, c as string, d as number);
       else pushChunk(s.wsChunks, a, b as string, c as number);

@@ -330,9 +330,6 @@ export class TenantKeys {
   wsPartChunk(sessionId: string, part: string, chunk: number): Bytes {
     return this.ws(sessionId).chunk(part, chunk);
   }
-  wsPartRange(sessionId: string, part: string): KeyRange {
-    return this.wsSpace.range(sessionId, part);
-  }
   /** (t,"ws",sessionId,"buffer",path,chunk) */
   wsBufferChunk(sessionId: string, path: string, chunk: number): Bytes {
     return this.wsSpace.key(sessionId, WS_PART.buffer, path, chunk);

@@ -55,8 +55,3 @@ export function newId(nowMs: number = Date.now()): string {
   lastRandom = digits;
   return out;
 }
-
-/** Current time as the ISO-8601 string every model stores. */
-export function isoNow(): string {
-  return new Date().toISOString();
-}

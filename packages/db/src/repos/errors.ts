@@ -92,10 +92,6 @@ export class PayloadTooLargeError extends DomainError {
   }
 }
 
-export function isDomainError(err: unknown): err is DomainError {
-  return err instanceof DomainError;
-}
-
 /** The record exists but belongs to someone else, who alone may change it. */
 export class NotOwnerError extends DomainError {
   readonly code = "FORBIDDEN";

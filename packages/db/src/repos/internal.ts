@@ -1,6 +1,6 @@
 /** Helpers shared by the repositories: value codec, transactions, paging, chunks. */
-import { type KeyRange, rangeOf } from "../keyspace";
-import type { Page, PageRequest } from "../models/common";
+import { type KeyRange, keyAfter, rangeOf } from "../keyspace";
+import type { PageRequest } from "../models/common";
 import { FDB_ERROR, StoreError } from "../store/errors";
 import type { Bytes, KeyValue, Store, Transaction } from "../store/types";
 import { PayloadTooLargeError, ValidationError } from "./errors";
@@ -79,7 +79,7 @@ export async function scanPage(
     if (reverse) {
       if (Buffer.compare(at, end) < 0) end = at;
     } else {
-      const after = Buffer.concat([at, Buffer.from([0x00])]);
+      const after = keyAfter(at);
       if (Buffer.compare(after, begin) > 0) begin = after;
     }
   }
@@ -89,10 +89,6 @@ export async function scanPage(
   rows.length = limit;
   const last = rows[limit - 1]!.key;
   return { rows, nextCursor: encodeCursor(last.subarray(prefix.length)) };
-}
-
-export function page<T>(items: T[], nextCursor: string | null): Page<T> {
-  return { items, nextCursor };
 }
 
 /** Chunks stay well below FoundationDB's 100,000-byte value limit. */

@@ -115,7 +115,6 @@ export const ACTIVITY_GRANULARITY_MS = 1000;
 interface EncodedState {
   parts: Partial<Record<ChunkedPart, Bytes | null>>;
   buffers: Array<[string, Bytes | null]>;
-  bytes: number;
 }
 
 function encodeState(state: WorkspaceState & { buffers?: BuffersPatch }): EncodedState {
@@ -142,7 +141,7 @@ function encodeState(state: WorkspaceState & { buffers?: BuffersPatch }): Encode
   if (bytes > MAX_SAVE_BYTES) {
     throw new PayloadTooLargeError(`the state to save is ${bytes} B; at most ${MAX_SAVE_BYTES} B`);
   }
-  return { parts, buffers, bytes };
+  return { parts, buffers };
 }
 
 /** Writes the encoded parts: chunks 0..n-1, then clears the chunks the old value had beyond n. */
@@ -422,12 +421,18 @@ export class WorkspaceSessionRepository {
     const sk = keys.ws(sessionId);
     const ownerId = opts?.ownerId;
     return transact(this.store, async (tx) => {
-      // Only the small rev record is read: the meta is needed once a second at most.
+      // The small rev record is always read; the meta only for an owner check or once a
+      // second for the activity indexes, and then once.
       const raw = await tx.get(sk.rev);
       if (!raw) throw new NotFoundError("workspace session", sessionId);
+      let meta: WorkspaceMetaRecord | undefined;
+      const readMeta = async () => {
+        meta ??= await getJson<WorkspaceMetaRecord>(tx, sk.meta);
+        if (!meta) throw new NotFoundError("workspace session", sessionId);
+        return meta;
+      };
       if (ownerId !== undefined) {
-        const meta = await getJson<WorkspaceMetaRecord>(tx, sk.meta);
-        if (meta?.userId !== ownerId) {
+        if ((await readMeta()).userId !== ownerId) {
           throw new NotOwnerError("Only the owner of this workspace session can change it.");
         }
       }
@@ -443,13 +448,12 @@ export class WorkspaceSessionRepository {
       writeState(tx, keys, sessionId, state, head.chunks);
       const oldMs = head.lastActiveMs;
       if (nowMs - oldMs >= ACTIVITY_GRANULARITY_MS) {
-        const meta = await getJson<WorkspaceMetaRecord>(tx, sk.meta);
-        if (!meta) throw new NotFoundError("workspace session", sessionId);
-        tx.clear(keys.wsRecent(meta.userId, oldMs, sessionId));
-        tx.set(keys.wsRecent(meta.userId, nowMs, sessionId), EMPTY_VALUE);
-        for (const tag of meta.tags) {
-          tx.clear(keys.wsByTagRecent(meta.userId, tag, oldMs, sessionId));
-          tx.set(keys.wsByTagRecent(meta.userId, tag, nowMs, sessionId), EMPTY_VALUE);
+        const { userId, tags } = await readMeta();
+        tx.clear(keys.wsRecent(userId, oldMs, sessionId));
+        tx.set(keys.wsRecent(userId, nowMs, sessionId), EMPTY_VALUE);
+        for (const tag of tags) {
+          tx.clear(keys.wsByTagRecent(userId, tag, oldMs, sessionId));
+          tx.set(keys.wsByTagRecent(userId, tag, nowMs, sessionId), EMPTY_VALUE);
         }
         head.lastActiveMs = nowMs;
       }

@@ -300,13 +300,20 @@ export class AuthService {
    * The caller behind an access token, or null. Besides the signature and expiry, the
    * token's auth session must still be alive, so logout and revocation take effect on the
    * very next request. A token of a session rotated since stays good while its family's
-   * current session is active (other tabs keep working through a refresh).
+   * current session is active (other tabs keep working through a refresh). The role is
+   * the caller's membership of the token's tenant now, not the one the token was signed
+   * with: a removed member is refused, a demoted one acts with the new role.
    */
   async authenticate(accessToken: string | null | undefined): Promise<AuthContext | null> {
     if (!accessToken) return null;
     const claims = await this.signer.verify(accessToken);
     if (!claims) return null;
-    let session = await this.repos.authSessions.getById(claims.sid, claims.tid);
+    const [found, membership] = await Promise.all([
+      this.repos.authSessions.getById(claims.sid, claims.tid),
+      this.repos.users.getMembership(claims.tid, claims.sub),
+    ]);
+    if (!membership) return null;
+    let session = found;
     if (
       !session ||
       session.userId !== claims.sub ||
@@ -325,7 +332,7 @@ export class AuthService {
       tenantId: claims.tid,
       sessionId: claims.sid,
       tokenFamily: claims.fam,
-      role: claims.role,
+      role: membership.role,
       accessTokenExpiresAt: new Date(claims.exp * 1000),
     };
   }

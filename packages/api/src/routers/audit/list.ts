@@ -1,11 +1,8 @@
-import { z } from "zod";
 import { toAuditEventOutput } from "../../lib/outputs";
-import { ZCursor, ZPageLimit } from "../../lib/paging";
+import { ZPageInput } from "../../lib/paging";
 import { adminProcedure } from "../../trpc";
 
-export const ZAuditListInput = z
-  .object({ limit: ZPageLimit.optional(), cursor: ZCursor.optional() })
-  .optional();
+export const ZAuditListInput = ZPageInput;
 
 /** The tenant's audit log, newest first. */
 export const listAuditEvents = adminProcedure

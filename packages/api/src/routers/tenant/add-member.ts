@@ -1,11 +1,12 @@
-import { NotFoundError, ZEmail, ZRole } from "@hearth/db";
+import { NotFoundError, ZRole } from "@hearth/db";
 import { z } from "zod";
 import { audit } from "../../lib/audit";
 import { toMemberUserOutput } from "../../lib/outputs";
 import { adminProcedure } from "../../trpc";
+import { ZEmailInput } from "../auth/shared";
 import { assertKeepsAnAdmin } from "./shared";
 
-export const ZAddMemberInput = z.object({ email: z.string().trim().pipe(ZEmail), role: ZRole });
+export const ZAddMemberInput = z.object({ email: ZEmailInput, role: ZRole });
 
 /**
  * Adds an existing Hearth user to the tenant (or changes a member's role). The plan's

@@ -1,11 +1,8 @@
-import { z } from "zod";
 import { toWorkspaceMetaOutput } from "../../lib/outputs";
-import { ZCursor, ZPageLimit } from "../../lib/paging";
+import { ZPageInput } from "../../lib/paging";
 import { authedProcedure } from "../../trpc";
 
-export const ZListWorkspacesInput = z
-  .object({ limit: ZPageLimit.optional(), cursor: ZCursor.optional() })
-  .optional();
+export const ZListWorkspacesInput = ZPageInput;
 
 /** The caller's sessions in this tenant, most recently active first. */
 export const listWorkspaces = authedProcedure

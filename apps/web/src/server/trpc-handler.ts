@@ -90,11 +90,7 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
     // passing the limit keeps draining it. A JSON body is read here instead, under the same
     // limit as the lean path, and handed over as the parsed-body string the adapter accepts.
     return readBody(req, maxBodySize).then((body) => {
-      if (body === TOO_LARGE) {
-        const single = path.includes(",") ? undefined : safeDecode(path);
-        const proc = single === undefined ? undefined : lookup(procedures, single);
-        return tooLarge(req, res, single, proc ? proc._def.type : "unknown");
-      }
+      if (body === TOO_LARGE) return tooLargeFor(req, res, path);
       if (body === GONE) return;
       (req as IncomingMessage & { body?: string }).body = body.toString("utf8");
       return run();
@@ -108,6 +104,13 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
     res.setHeader("content-type", "application/json");
     res.setHeader("content-length", Buffer.byteLength(body));
     res.end(body);
+  }
+
+  /** tooLarge() for a URL path, which may name a batch or no procedure at all. */
+  function tooLargeFor(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const single = path.includes(",") ? undefined : safeDecode(path);
+    const proc = single === undefined ? undefined : lookup(procedures, single);
+    tooLarge(req, res, single, proc ? proc._def.type : "unknown");
   }
 
   /** The answer to a body over the limit: nothing more of it is read. */
@@ -277,9 +280,7 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
   const handler = (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const length = Number(req.headers["content-length"]);
     if (length > maxBodySize) {
-      const single = path.includes(",") ? undefined : safeDecode(path);
-      const proc = single === undefined ? undefined : lookup(procedures, single);
-      tooLarge(req, res, single, proc ? proc._def.type : "unknown");
+      tooLargeFor(req, res, path);
       return Promise.resolve();
     }
     if (!lean) return official(req, res, path);

@@ -1,12 +1,12 @@
 /** Shapes of stored values that are not models themselves, and tx-level operations shared by the repositories. */
 
-import { globalKeys, type TenantKeys, tenantKeys } from "../keyspace";
+import { globalKeys, type KeyRange, type TenantKeys, tenantKeys } from "../keyspace";
 import type { AuthSession } from "../models/auth-session";
 import type { Tenant } from "../models/tenant";
 import type { Role, User } from "../models/user";
 import type { WorkspaceSessionMeta } from "../models/workspace-session";
 import type { Bytes, Transaction } from "../store/types";
-import { ConflictError, NotFoundError } from "./errors";
+import { ConflictError, LimitError, NotFoundError } from "./errors";
 import { dateMs, decodeJson, EMPTY_VALUE, encodeJson, getJson } from "./internal";
 
 /** ("g","users_by_email",email) */
@@ -338,4 +338,19 @@ export async function readWorkspaceMeta(
   const meta = await getJson<WorkspaceMetaRecord>(tx, sk.meta);
   const rev = await tx.get(sk.rev);
   return meta && rev ? combineMeta(meta, decodeRev(rev)) : undefined;
+}
+
+/**
+ * A plan limit counted over an index range, read up to the limit only: LimitError when
+ * `range` already holds `max` entries; `null` is unlimited.
+ */
+export async function checkPlanLimit(
+  tx: Transaction,
+  limit: LimitError["limit"],
+  range: KeyRange,
+  max: number | null,
+): Promise<void> {
+  if (max === null) return;
+  const rows = await tx.getRange(range.begin, range.end, { limit: max });
+  if (rows.length >= max) throw new LimitError(limit, max);
 }

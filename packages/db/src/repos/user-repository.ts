@@ -4,9 +4,10 @@ import { newId } from "../models/ids";
 import { type Plan, planDefaults, type Tenant } from "../models/tenant";
 import type { Membership, Role, User } from "../models/user";
 import type { Store, Transaction } from "../store/types";
-import { ConflictError, LimitError, NotFoundError } from "./errors";
+import { ConflictError, NotFoundError } from "./errors";
 import { decodeJson, EMPTY_VALUE, encodeJson, getJson, scanPage, transact } from "./internal";
 import {
+  checkPlanLimit,
   clearMembership,
   deleteAuthSession,
   deleteWorkspace,
@@ -212,12 +213,8 @@ export class UserRepository {
         }
         return { tenantId, userId, role, addedAt: existing.addedAt };
       }
-      const max = tenant.settings.maxUsers;
-      if (max !== null) {
-        const r = tenantKeys(tenantId).membersSpace.range();
-        const members = await tx.getRange(r.begin, r.end, { limit: max });
-        if (members.length >= max) throw new LimitError("maxUsers", max);
-      }
+      const members = tenantKeys(tenantId).membersSpace.range();
+      await checkPlanLimit(tx, "maxUsers", members, tenant.settings.maxUsers);
       writeMembership(tx, tenantId, userId, { role, addedAt: now });
       return { tenantId, userId, role, addedAt: now };
     });

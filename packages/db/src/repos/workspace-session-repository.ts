@@ -18,7 +18,6 @@ import {
 import type { Bytes, KeyValue, Store, Transaction } from "../store/types";
 import {
   ConflictError,
-  LimitError,
   NotFoundError,
   NotOwnerError,
   PayloadTooLargeError,
@@ -38,6 +37,7 @@ import {
 import {
   CHUNKED_PARTS,
   type ChunkedPart,
+  checkPlanLimit,
   clearWorkspaceIndexes,
   combineMeta,
   decodeRev,
@@ -230,11 +230,8 @@ async function readSession(
 }
 
 /** Plan limit: counts the tenant's sessions up to maxWorkspaces, no further. */
-async function checkWorkspaceLimit(tx: Transaction, keys: TenantKeys, max: number | null) {
-  if (max === null) return;
-  const r = keys.wsByUserSpace.range();
-  const rows = await tx.getRange(r.begin, r.end, { limit: max });
-  if (rows.length >= max) throw new LimitError("maxWorkspaces", max);
+function checkWorkspaceLimit(tx: Transaction, keys: TenantKeys, max: number | null) {
+  return checkPlanLimit(tx, "maxWorkspaces", keys.wsByUserSpace.range(), max);
 }
 
 function emptyChunks(): PartChunks {

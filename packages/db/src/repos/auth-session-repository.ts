@@ -3,12 +3,14 @@ import type { AuthSession } from "../models/auth-session";
 import { newId } from "../models/ids";
 import type { Store, Transaction } from "../store/types";
 import { ConflictError, NotFoundError, SessionNotActiveError } from "./errors";
-import { decodeJson, encodeJson, getJson, transact } from "./internal";
+import { encodeJson, getJson, transact } from "./internal";
 import {
   type AuthSessionRef,
   deleteAuthSession,
+  readFamilyAuthSessions,
   readMember,
   readUserAuthSessions,
+  revokeAuthSessions,
   revokeUserAuthSessions,
   writeAuthSession,
 } from "./stored";
@@ -86,7 +88,7 @@ export class AuthSessionRepository {
 
   /** Every session of a token family, oldest id first. */
   async listByFamily(tenantId: string, tokenFamily: string): Promise<AuthSession[]> {
-    return this.store.transact((tx) => readFamily(tx, tenantId, tokenFamily));
+    return this.store.transact((tx) => readFamilyAuthSessions(tx, tenantId, tokenFamily));
   }
 
   /** Sessions of the user in the tenant that are active and not past refreshExpiresAt. */
@@ -160,18 +162,9 @@ export class AuthSessionRepository {
   /** Revokes every active session of the family (logout, token reuse); returns how many. */
   async invalidateFamily(tenantId: string, tokenFamily: string, now?: Date): Promise<number> {
     const nowIso = (now ?? new Date()).toISOString();
-    return transact(this.store, async (tx) => {
-      let n = 0;
-      for (const s of await readFamily(tx, tenantId, tokenFamily)) {
-        if (s.status !== "active") continue;
-        tx.set(
-          tenantKeys(tenantId).auth(s.id),
-          encodeJson({ ...s, status: "revoked", revokedAt: nowIso }),
-        );
-        n++;
-      }
-      return n;
-    });
+    return transact(this.store, async (tx) =>
+      revokeAuthSessions(tx, await readFamilyAuthSessions(tx, tenantId, tokenFamily), nowIso),
+    );
   }
 
   /**
@@ -233,20 +226,4 @@ async function readSession(
     t = ref.tenantId;
   }
   return getJson<AuthSession>(tx, tenantKeys(t).auth(sessionId));
-}
-
-async function readFamily(
-  tx: Transaction,
-  tenantId: string,
-  family: string,
-): Promise<AuthSession[]> {
-  const keys = tenantKeys(tenantId);
-  const r = keys.authByFamilySpace.range(family);
-  const out: AuthSession[] = [];
-  for (const row of await tx.getRange(r.begin, r.end)) {
-    const sid = keys.authByFamilySpace.unpack(row.key)[1] as string;
-    const v = await tx.get(keys.auth(sid));
-    if (v) out.push(decodeJson<AuthSession>(v));
-  }
-  return out;
 }

@@ -1,6 +1,12 @@
 /** Shapes of stored values that are not models themselves, and tx-level operations shared by the repositories. */
 
-import { globalKeys, type KeyRange, type TenantKeys, tenantKeys } from "../keyspace";
+import {
+  globalKeys,
+  type KeyPrefix,
+  type KeyRange,
+  type TenantKeys,
+  tenantKeys,
+} from "../keyspace";
 import type { AuthSession } from "../models/auth-session";
 import type { Tenant } from "../models/tenant";
 import type { Role, User } from "../models/user";
@@ -251,22 +257,60 @@ export function deleteAuthSession(tx: Transaction, s: AuthSession): void {
 }
 
 /** Every auth session of a user in one tenant, in id order. */
-export async function readUserAuthSessions(
+export function readUserAuthSessions(
   tx: Transaction,
   tenantId: string,
   userId: string,
   limit?: number,
 ): Promise<AuthSession[]> {
+  return readIndexedAuthSessions(tx, tenantKeys(tenantId).authByUserSpace, userId, tenantId, limit);
+}
+
+export function readFamilyAuthSessions(
+  tx: Transaction,
+  tenantId: string,
+  family: string,
+): Promise<AuthSession[]> {
+  return readIndexedAuthSessions(tx, tenantKeys(tenantId).authByFamilySpace, family, tenantId);
+}
+
+/** The auth sessions an index (auth_by_user or auth_by_family) lists under `owner`. */
+async function readIndexedAuthSessions(
+  tx: Transaction,
+  index: KeyPrefix,
+  owner: string,
+  tenantId: string,
+  limit?: number,
+): Promise<AuthSession[]> {
   const keys = tenantKeys(tenantId);
-  const r = keys.authByUserSpace.range(userId);
+  const r = index.range(owner);
   const rows = await tx.getRange(r.begin, r.end, limit ? { limit } : undefined);
   const out: AuthSession[] = [];
   for (const row of rows) {
-    const sid = keys.authByUserSpace.unpack(row.key)[1] as string;
+    const sid = index.unpack(row.key)[1] as string;
     const v = await tx.get(keys.auth(sid));
     if (v) out.push(decodeJson<AuthSession>(v));
   }
   return out;
+}
+
+/** Marks the active ones of `sessions` revoked, but for `exceptFamily`; returns how many. */
+export function revokeAuthSessions(
+  tx: Transaction,
+  sessions: AuthSession[],
+  nowIso: string,
+  exceptFamily?: string,
+): number {
+  let n = 0;
+  for (const s of sessions) {
+    if (s.status !== "active" || s.tokenFamily === exceptFamily) continue;
+    tx.set(
+      tenantKeys(s.tenantId).auth(s.id),
+      encodeJson({ ...s, status: "revoked", revokedAt: nowIso }),
+    );
+    n++;
+  }
+  return n;
 }
 
 /** Marks a user's active auth sessions in one tenant revoked; returns how many. */
@@ -277,16 +321,8 @@ export async function revokeUserAuthSessions(
   nowIso: string,
   exceptFamily?: string,
 ): Promise<number> {
-  let n = 0;
-  for (const s of await readUserAuthSessions(tx, tenantId, userId)) {
-    if (s.status !== "active" || s.tokenFamily === exceptFamily) continue;
-    tx.set(
-      tenantKeys(tenantId).auth(s.id),
-      encodeJson({ ...s, status: "revoked", revokedAt: nowIso }),
-    );
-    n++;
-  }
-  return n;
+  const sessions = await readUserAuthSessions(tx, tenantId, userId);
+  return revokeAuthSessions(tx, sessions, nowIso, exceptFamily);
 }
 
 /** Writes every index entry of a workspace session's meta. */

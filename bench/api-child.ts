@@ -9,7 +9,9 @@
  * the event-loop delay measured in between, `cpu-start` / `cpu-stop` with the CPU time this
  * process used in between, and exits on `{type: "stop"}`.
  */
+import fs from "node:fs";
 import http from "node:http";
+import { Session } from "node:inspector/promises";
 import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createHearthServer, createTRPCNodeHandler, hearthApi } from "@hearth/web";
@@ -89,6 +91,16 @@ const lag = monitorEventLoopDelay({ resolution: 1 });
 const send = (m: ChildMessage) => process.send?.(m);
 let cpuAtStart = process.cpuUsage();
 
+// BENCH_API_PROFILE=<dir>: a CPU profile of each measured run (not of seeding or warm-up).
+const profileDir = process.env.BENCH_API_PROFILE;
+const inspector = profileDir ? new Session() : undefined;
+let profiles = 0;
+if (inspector) {
+  inspector.connect();
+  await inspector.post("Profiler.enable");
+  await inspector.post("Profiler.setSamplingInterval", { interval: 100 });
+}
+
 process.on("message", async (m: ParentMessage) => {
   if (m.type === "lag-start") {
     lag.reset();
@@ -103,9 +115,15 @@ process.on("message", async (m: ParentMessage) => {
       maxMs: ms(lag.max),
     });
   } else if (m.type === "cpu-start") {
+    await inspector?.post("Profiler.start");
     cpuAtStart = process.cpuUsage();
   } else if (m.type === "cpu-stop") {
     const used = process.cpuUsage(cpuAtStart);
+    if (inspector && profileDir) {
+      const { profile } = await inspector.post("Profiler.stop");
+      const file = `${profileDir}/${mode}-${process.pid}-${++profiles}.cpuprofile`;
+      fs.writeFileSync(file, JSON.stringify(profile));
+    }
     send({ type: "cpu", micros: used.user + used.system });
   } else if (m.type === "stop") {
     await server.stop();

@@ -19,6 +19,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_API_SECONDS || 4);
 const ROUNDS = 2;
+/** BENCH_API_QUICK=1: one round of bare HTTP and autosave only, for profiling work. */
+const QUICK = process.env.BENCH_API_QUICK === "1";
 const WARMUP_SECONDS = 1;
 const LOGIN_CONCURRENCY = 20;
 const LOGIN_SECONDS = 3;
@@ -59,10 +61,8 @@ async function startChild(mode: string, ...args: string[]): Promise<Child> {
   });
   const child: ChildProcess = fork(childScript, [mode, ...args], {
     cwd: here,
-    // BENCH_API_PROFILE=<dir> writes each server's CPU profile there.
-    execArgv: process.env.BENCH_API_PROFILE
-      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_API_PROFILE}`]
-      : [],
+    // BENCH_API_PROFILE=<dir>: each server writes a CPU profile of each measured run there.
+    execArgv: (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean),
     // The servers' own logs go to /dev/null, written as in production.
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
@@ -369,7 +369,7 @@ async function main() {
       lean: [] as Load[],
       autosave: [] as Awaited<ReturnType<typeof autosaveLoad>>[],
     };
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < (QUICK ? 1 : ROUNDS); round++) {
       runs.bare.push(
         await load(bareChild, () => ({
           url: `${bareChild.url}/api/trpc/workspace.autosave`,
@@ -379,11 +379,17 @@ async function main() {
         })),
       );
       runs.autosave.push(await autosaveLoad(hearth, workspaces));
+      if (QUICK) continue;
       runs.lean.push(await noop(leanChild));
       runs.official.push(await noop(officialChild));
     }
     bare = best(runs.bare);
     autosave = runs.autosave.reduce((a, b) => (b.reqPerSec > a.reqPerSec ? b : a));
+    if (QUICK) {
+      // Not a full result: printed, never written to bench/results.
+      process.stdout.write(`${JSON.stringify({ bare, autosave }, null, 2)}\n`);
+      return;
+    }
     leanNoop = best(runs.lean);
     officialNoop = best(runs.official);
     login = await loginLag(hearth, emails);

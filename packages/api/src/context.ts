@@ -104,7 +104,7 @@ const wallClock = () => new Date();
  * The context of one call, without any Node request object: the HTTP and WebSocket
  * adapters build RequestMeta / ResponseMeta, tests pass them directly.
  */
-export async function createContextInner(opts: CreateContextOptions): Promise<Context> {
+export function createContextInner(opts: CreateContextOptions): Context {
   return {
     store: opts.store,
     auth: opts.auth,

@@ -32,7 +32,7 @@ export interface HearthApiOptions {
 /** The api as the server mounts it: the router and how to build one call's context. */
 export interface HearthApi {
   router: AppRouter;
-  createContext(meta: { req: RequestMeta; res: ResponseMeta }): Promise<Context>;
+  createContext(meta: { req: RequestMeta; res: ResponseMeta }): Context;
   auth: AuthService;
   config: ApiConfig;
   /** Waits for mail and other work started after answers. The store stays open. */

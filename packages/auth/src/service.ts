@@ -308,12 +308,13 @@ export class AuthService {
     if (!accessToken) return null;
     const claims = await this.signer.verify(accessToken);
     if (!claims) return null;
-    const [found, membership] = await Promise.all([
-      this.repos.authSessions.getById(claims.sid, claims.tid),
-      this.repos.users.getMembership(claims.tid, claims.sub),
-    ]);
-    if (!membership) return null;
-    let session = found;
+    const { session: found, role } = await this.repos.authSessions.getForRequest(
+      claims.tid,
+      claims.sid,
+      claims.sub,
+    );
+    if (!role) return null;
+    let session: Readonly<AuthSession> | null = found;
     if (
       !session ||
       session.userId !== claims.sub ||
@@ -332,7 +333,7 @@ export class AuthService {
       tenantId: claims.tid,
       sessionId: claims.sid,
       tokenFamily: claims.fam,
-      role: membership.role,
+      role,
       accessTokenExpiresAt: new Date(claims.exp * 1000),
     };
   }
@@ -703,15 +704,15 @@ export class AuthService {
     };
   }
 
-  private isLive(session: AuthSession): boolean {
+  private isLive(session: Readonly<AuthSession>): boolean {
     return (
       session.status === "active" && Date.parse(session.refreshExpiresAt) > this.now().getTime()
     );
   }
 
   /** The family's current session, following rotations from `session`; null if none is. */
-  private async familyHead(session: AuthSession): Promise<AuthSession | null> {
-    let at: AuthSession | null = session;
+  private async familyHead(session: Readonly<AuthSession>): Promise<Readonly<AuthSession> | null> {
+    let at: Readonly<AuthSession> | null = session;
     for (let hop = 0; at && hop <= MAX_ROTATION_HOPS; hop++) {
       if (at.status !== "rotated") return at.status === "active" ? at : null;
       if (!at.rotatedTo) return null;

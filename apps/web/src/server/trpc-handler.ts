@@ -23,6 +23,7 @@ import {
 } from "@trpc/server";
 import { createURL, nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { getHTTPStatusCode, type HTTPErrorHandler, type TRPCRequestInfo } from "@trpc/server/http";
+import { callProcedure } from "./call-procedure";
 
 export interface TRPCCreateContextOptions {
   req: IncomingMessage;
@@ -225,7 +226,7 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
     let error: TRPCErrorType | undefined;
     try {
       if (ctxError) throw ctxError;
-      data = await proc({ path, getRawInput, ctx, type, signal, batchIndex: 0 });
+      data = await callProcedure(proc, { path, getRawInput, ctx, type, signal, batchIndex: 0 });
     } catch (cause) {
       error = getTRPCErrorFromUnknown(cause);
       onError?.({ error, path, input: call.result(), ctx, type, req });

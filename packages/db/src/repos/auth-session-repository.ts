@@ -1,12 +1,14 @@
 import { globalKeys, tenantKeys } from "../keyspace";
 import type { AuthSession } from "../models/auth-session";
 import { newId } from "../models/ids";
+import type { Role } from "../models/user";
 import type { Store, Transaction } from "../store/types";
 import { ConflictError, NotFoundError, SessionNotActiveError } from "./errors";
-import { encodeJson, getJson, transact } from "./internal";
+import { encodeJson, getJson, getJsonShared, transact } from "./internal";
 import {
   type AuthSessionRef,
   deleteAuthSession,
+  type MemberValue,
   readFamilyAuthSessions,
   readMember,
   readUserAuthSessions,
@@ -84,6 +86,24 @@ export class AuthSessionRepository {
   /** By id alone (a refresh token names only its session) or, cheaper, with its tenant. */
   async getById(sessionId: string, tenantId?: string): Promise<AuthSession | null> {
     return this.store.transact(async (tx) => (await readSession(tx, sessionId, tenantId)) ?? null);
+  }
+
+  /**
+   * What every authenticated request checks, in one read: the auth session and the
+   * user's current role in its tenant (null when either is gone). Both come back shared
+   * and frozen: they are only looked at.
+   */
+  async getForRequest(
+    tenantId: string,
+    sessionId: string,
+    userId: string,
+  ): Promise<{ session: Readonly<AuthSession> | null; role: Role | null }> {
+    const keys = tenantKeys(tenantId);
+    return this.store.transact(async (tx) => {
+      const session = await getJsonShared<AuthSession>(tx, keys.auth(sessionId));
+      const member = await getJsonShared<MemberValue>(tx, keys.member(userId));
+      return { session: session ?? null, role: member?.role ?? null };
+    });
   }
 
   /** Every session of a token family, oldest id first. */

@@ -15,6 +15,32 @@ export function decodeJson<T>(value: Bytes): T {
   return JSON.parse(value.toString("utf8")) as T;
 }
 
+/**
+ * Decoded values by the Buffer they were decoded from. Stored values are never changed
+ * (the port's Buffers are read-only) and a store's read cache hands out the same Buffer
+ * for the same value, so the records every request reads again (auth sessions,
+ * memberships, a workspace's meta) are decoded once while they stay cached.
+ */
+const decoded = new WeakMap<Bytes, unknown>();
+
+/** decodeJson, shared and frozen: for readers that only look at the record. */
+export function decodeJsonShared<T extends object>(value: Bytes): Readonly<T> {
+  let v = decoded.get(value) as Readonly<T> | undefined;
+  if (v === undefined) {
+    v = Object.freeze(decodeJson<T>(value));
+    decoded.set(value, v);
+  }
+  return v;
+}
+
+export async function getJsonShared<T extends object>(
+  tx: Transaction,
+  key: Bytes,
+): Promise<Readonly<T> | undefined> {
+  const v = await tx.get(key);
+  return v === undefined ? undefined : decodeJsonShared<T>(v);
+}
+
 export async function getJson<T>(tx: Transaction, key: Bytes): Promise<T | undefined> {
   const v = await tx.get(key);
   return v === undefined ? undefined : decodeJson<T>(v);

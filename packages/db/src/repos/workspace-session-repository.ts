@@ -28,7 +28,7 @@ import {
   decodeJson,
   EMPTY_VALUE,
   encodeJson,
-  getJson,
+  getJsonShared,
   scanPage,
   splitChunks,
   transact,
@@ -422,9 +422,9 @@ export class WorkspaceSessionRepository {
       // second for the activity indexes, and then once.
       const raw = await tx.get(sk.rev);
       if (!raw) throw new NotFoundError("workspace session", sessionId);
-      let meta: WorkspaceMetaRecord | undefined;
+      let meta: Readonly<WorkspaceMetaRecord> | undefined;
       const readMeta = async () => {
-        meta ??= await getJson<WorkspaceMetaRecord>(tx, sk.meta);
+        meta ??= await getJsonShared<WorkspaceMetaRecord>(tx, sk.meta);
         if (!meta) throw new NotFoundError("workspace session", sessionId);
         return meta;
       };

@@ -279,39 +279,34 @@ class SqliteTransaction implements Transaction {
 /**
  * FoundationDB refuses transactions older than 5 s; so does this backend. One timer,
  * alive while the store has work, watches whichever transaction is running (a timer per
- * transaction costs more than a small transaction itself).
+ * transaction costs more than a small transaction itself). The running transaction's
+ * promise is the only thing it holds: racing every transaction against one long-lived
+ * deadline promise would leave a reaction on that promise per transaction until the
+ * store went idle, which under steady load is never.
  */
 class Watchdog {
   private startedAt = 0;
-  private running = false;
-  private fail: (err: StoreError) => void = () => {};
-  private deadline = this.arm();
+  private fail: ((err: StoreError) => void) | undefined;
   private readonly timer = setInterval(() => this.check(), 250);
 
-  private arm(): Promise<never> {
-    const p = new Promise<never>((_, reject) => {
-      this.fail = reject;
-    });
-    p.catch(() => {});
-    return p;
-  }
-
   private check(): void {
-    if (this.running && performance.now() - this.startedAt > LIMITS.transactionMs) {
+    if (this.fail && performance.now() - this.startedAt > LIMITS.transactionMs) {
       this.fail(new StoreError("transaction_too_old", "transaction ran longer than 5 s"));
-      this.deadline = this.arm();
+      this.fail = undefined;
     }
   }
 
   run<T>(fn: (tx: Transaction) => Promise<T>, tx: Transaction): Promise<T> {
     this.startedAt = performance.now();
-    this.running = true;
-    return Promise.race([fn(tx), this.deadline]);
+    return new Promise<T>((resolve, reject) => {
+      this.fail = reject;
+      fn(tx).then(resolve, reject);
+    });
   }
 
   /** The transaction that run() started has settled. */
   done(): void {
-    this.running = false;
+    this.fail = undefined;
   }
 
   stop(): void {

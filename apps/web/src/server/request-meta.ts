@@ -61,19 +61,26 @@ export function webSocketRequestMeta(
   return meta;
 }
 
+/** One object per response, its methods shared (no closures made per request). */
+class NodeResponseMeta implements ResponseMeta {
+  constructor(private readonly res: OutgoingMessage) {}
+
+  setCookie(value: string): void {
+    const res = this.res;
+    if (res.headersSent) return;
+    const existing = res.getHeader("set-cookie");
+    if (existing === undefined) res.setHeader("set-cookie", [value]);
+    else if (Array.isArray(existing)) res.setHeader("set-cookie", [...existing, value]);
+    else res.setHeader("set-cookie", [String(existing), value]);
+  }
+
+  setHeader(name: string, value: string): void {
+    if (!this.res.headersSent) this.res.setHeader(name, value);
+  }
+}
+
 export function responseMeta(res: OutgoingMessage): ResponseMeta {
-  return {
-    setCookie(value) {
-      if (res.headersSent) return;
-      const existing = res.getHeader("set-cookie");
-      if (existing === undefined) res.setHeader("set-cookie", [value]);
-      else if (Array.isArray(existing)) res.setHeader("set-cookie", [...existing, value]);
-      else res.setHeader("set-cookie", [String(existing), value]);
-    },
-    setHeader(name, value) {
-      if (!res.headersSent) res.setHeader(name, value);
-    },
-  };
+  return new NodeResponseMeta(res);
 }
 
 /** A WebSocket's handshake is long answered: nothing can be added to it any more. */

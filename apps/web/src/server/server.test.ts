@@ -9,7 +9,7 @@ import WebSocket from "ws";
 import { z } from "zod";
 import { createLogger } from "./logger";
 import type { RequestMeta, ResponseMeta } from "./request-meta";
-import { createHearthServer, type HearthServer, type ServerApiFactory } from "./server";
+import { createHearthServer, type HearthServer, requestIds, type ServerApiFactory } from "./server";
 
 interface Ctx {
   req: RequestMeta;
@@ -58,6 +58,17 @@ function testApi(gates: { entered: ReturnType<typeof deferred>; release: Promise
   return { router, factory };
 }
 type TestRouter = ReturnType<typeof testApi>["router"];
+
+describe("requestIds", () => {
+  it("never repeats an id, within a server or across servers", () => {
+    const a = requestIds();
+    const b = requestIds();
+    const ids = Array.from({ length: 1000 }, () => a()).concat(
+      Array.from({ length: 1000 }, () => b()),
+    );
+    expect(new Set(ids).size).toBe(2000);
+  });
+});
 
 describe("Hearth server", () => {
   let dataDir: string;
@@ -169,7 +180,7 @@ describe("Hearth server", () => {
         "second=2; Path=/",
       ]);
       expect(res.headers.get("x-hearth-test")).toBe("set");
-      expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
     }
     expect(await single.json()).toEqual({ result: { data: { ok: true } } });
     expect(await batched.json()).toEqual([{ result: { data: { ok: true } } }]);
@@ -325,7 +336,7 @@ describe("Hearth server", () => {
       ["POST", "/api/trpc/refuse", 403],
     ]);
     for (const e of requests) {
-      expect(e.reqId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(e.reqId).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
       expect(typeof e.ms).toBe("number");
     }
     expect(new Set(requests.map((e) => e.reqId)).size).toBe(4);

@@ -2,7 +2,7 @@
  * The one Hearth server process: tRPC over HTTP and WebSocket, the health check, and a
  * fallback handler for everything outside /api (the web app mounts there).
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -106,6 +106,22 @@ type UpgradeListener = (req: http.IncomingMessage, socket: Duplex, head: Buffer)
 
 const REQUEST_ID = Symbol("hearth.requestId");
 type TrackedRequest = http.IncomingMessage & { [REQUEST_ID]?: string };
+
+/** What the request log needs when a response closes, kept on the response itself. */
+const LOGGED = Symbol("hearth.logged");
+type LoggedResponse = http.ServerResponse & {
+  [LOGGED]?: { id: string; start: number; method: string | undefined; pathname: string };
+};
+
+/**
+ * Request ids: a random prefix per server process and a counter. Unique across servers
+ * and restarts (48 random bits), and cheaper than a UUID per request.
+ */
+export function requestIds(): () => string {
+  const prefix = randomBytes(6).toString("hex");
+  let n = 0;
+  return () => `${prefix}-${(++n).toString(36)}`;
+}
 
 export async function createHearthServer(opts: HearthServerOptions): Promise<HearthServer> {
   const host = opts.host ?? "127.0.0.1";
@@ -211,30 +227,32 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
   // the rest of the line (≈ 25 µs against ≈ 2 µs here) on every request.
   const requestLog = logger.child({}, { redact: { paths: [] } });
 
-  function logRequest(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    id: string,
-    start: number,
-    pathname: string,
-  ) {
-    const ms = Math.round((performance.now() - start) * 100) / 100;
-    const status = res.writableFinished ? res.statusCode : 499;
-    requestLog.info({ reqId: id, method: req.method, path: pathname, status, ms }, "request");
+  // One listener function for every response: the per-request values travel on the
+  // response instead of in a closure made for each request.
+  function logRequest(this: LoggedResponse) {
+    const logged = this[LOGGED]!;
+    const ms = Math.round((performance.now() - logged.start) * 100) / 100;
+    const status = this.writableFinished ? this.statusCode : 499;
+    requestLog.info(
+      { reqId: logged.id, method: logged.method, path: logged.pathname, status, ms },
+      "request",
+    );
     // Connections that were busy when shutdown began are let go as soon as they are idle.
     if (closing) setImmediate(() => server.closeIdleConnections());
   }
 
+  const nextRequestId = requestIds();
   const onRequest: http.RequestListener = (req, res) => {
     const start = performance.now();
-    const id = randomUUID();
+    const id = nextRequestId();
     (req as TrackedRequest)[REQUEST_ID] = id;
     res.setHeader("x-request-id", id);
     if (closing) res.setHeader("connection", "close");
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
-    res.once("close", () => logRequest(req, res, id, start, pathname));
+    (res as LoggedResponse)[LOGGED] = { id, start, method: req.method, pathname };
+    res.on("close", logRequest);
 
     if (pathname.startsWith(TRPC_PREFIX)) {
       void trpc(req, res, pathname.slice(TRPC_PREFIX.length));

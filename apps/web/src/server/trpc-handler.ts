@@ -159,7 +159,8 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
 
     // Input is parsed only when a procedure asks for it, as the official adapter does, so a
     // middleware that refuses the call answers before a malformed input would.
-    let inputState: "unread" | "ok" | "failed" = "unread";
+    // Typed wide: the input is read in closures, so narrowing from "unread" would mislead.
+    let inputState = "unread" as "unread" | "ok" | "failed";
     let input: unknown;
     let inputError: TRPCErrorType | undefined;
     const getRawInput = async (): Promise<unknown> => {
@@ -189,34 +190,43 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
         throw inputError;
       }
     };
-    const call: ProcedureCall = {
-      batchIndex: 0,
-      path,
-      procedure: proc,
-      getRawInput,
-      result: () => (inputState === "ok" ? input : undefined),
-    };
-
     const signal = connectionSignal(req);
-    let url: URL | undefined;
-    const info: TRPCRequestInfo = {
-      isBatchCall: false,
-      accept: null,
-      calls: [call],
-      type,
-      connectionParams: null,
-      signal,
-      // Made only if the context asks for it.
-      get url() {
-        url ??= createURL(req);
-        return url;
-      },
+    // Made only if the context asks for it (Hearth's does not).
+    let info: TRPCRequestInfo | undefined;
+    const makeInfo = (): TRPCRequestInfo => {
+      let url: URL | undefined;
+      const call: ProcedureCall = {
+        batchIndex: 0,
+        path,
+        procedure: proc,
+        getRawInput,
+        result: () => (inputState === "ok" ? input : undefined),
+      };
+      return {
+        isBatchCall: false,
+        accept: null,
+        calls: [call],
+        type,
+        connectionParams: null,
+        signal,
+        get url() {
+          url ??= createURL(req);
+          return url;
+        },
+      };
     };
 
     let ctx: unknown;
     let ctxError: TRPCErrorType | undefined;
     try {
-      const made = createContext({ req, res, info });
+      const made = createContext({
+        req,
+        res,
+        get info() {
+          info ??= makeInfo();
+          return info;
+        },
+      });
       ctx = isPromiseLike(made) ? await made : made;
     } catch (cause) {
       ctxError = getTRPCErrorFromUnknown(cause);
@@ -229,13 +239,20 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
       data = await callProcedure(proc, { path, getRawInput, ctx, type, signal, batchIndex: 0 });
     } catch (cause) {
       error = getTRPCErrorFromUnknown(cause);
-      onError?.({ error, path, input: call.result(), ctx, type, req });
+      onError?.({ error, path, input: inputState === "ok" ? input : undefined, ctx, type, req });
     }
 
     try {
       if (error) {
         const response = {
-          error: getTRPCErrorShape({ config, ctx, error, input: call.result(), path, type }),
+          error: getTRPCErrorShape({
+            config,
+            ctx,
+            error,
+            input: inputState === "ok" ? input : undefined,
+            path,
+            type,
+          }),
         };
         send(
           res,

@@ -24,6 +24,7 @@ export interface ProcedureCallOptions {
   batchIndex: number;
 }
 
+/** What each level of the chain is called with (besides `meta` and `next`). */
 interface LevelOptions extends ProcedureCallOptions {
   input: unknown;
 }
@@ -120,6 +121,27 @@ async function parseInput(
 
 const chains = new WeakMap<AnyTRPCProcedure, ChainDef | null>();
 
+/**
+ * One level's options with `changes` applied. Written out field by field: copying a
+ * spread of a differently-shaped object each time is most of what a level costs.
+ */
+function withChanges(
+  opts: ProcedureCallOptions,
+  ctx: unknown,
+  input: unknown,
+  getRawInput: () => Promise<unknown>,
+): LevelOptions {
+  return {
+    path: opts.path,
+    type: opts.type,
+    ctx,
+    input,
+    getRawInput,
+    signal: opts.signal,
+    batchIndex: opts.batchIndex,
+  };
+}
+
 async function callLevel(
   chain: ChainDef,
   index: number,
@@ -130,25 +152,38 @@ async function callLevel(
     if (typeof step !== "function") {
       const parsed = await parseInput(step.parser, opts);
       if ("error" in parsed) return { ok: false, error: parsed.error };
-      return await callLevel(chain, index + 1, { ...opts, input: parsed.input });
+      return await callLevel(
+        chain,
+        index + 1,
+        withChanges(opts, opts.ctx, parsed.input, opts.getRawInput),
+      );
     }
     return await step({
-      ...opts,
+      path: opts.path,
+      type: opts.type,
+      ctx: opts.ctx,
+      input: opts.input,
+      getRawInput: opts.getRawInput,
+      signal: opts.signal,
+      batchIndex: opts.batchIndex,
       meta: chain.meta,
       next: (nextOpts?: NextOptions) =>
-        callLevel(chain, index + 1, {
-          ...opts,
-          ctx: nextOpts?.ctx ? { ...(opts.ctx as object), ...nextOpts.ctx } : opts.ctx,
-          input: nextOpts && "input" in nextOpts ? nextOpts.input : opts.input,
-          getRawInput: nextOpts?.getRawInput ?? opts.getRawInput,
-        }),
+        callLevel(
+          chain,
+          index + 1,
+          withChanges(
+            opts,
+            nextOpts?.ctx ? { ...(opts.ctx as object), ...nextOpts.ctx } : opts.ctx,
+            nextOpts && "input" in nextOpts ? nextOpts.input : opts.input,
+            nextOpts?.getRawInput ?? opts.getRawInput,
+          ),
+        ),
     });
   } catch (cause) {
     return { ok: false, error: getTRPCErrorFromUnknown(cause) };
   }
 }
 
-/** What `proc(opts)` resolves to, or throws. */
 export async function callProcedure(
   proc: AnyTRPCProcedure,
   opts: ProcedureCallOptions,
@@ -159,7 +194,11 @@ export async function callProcedure(
     chains.set(proc, chain);
   }
   if (chain === null) return (proc as unknown as (o: ProcedureCallOptions) => unknown)(opts);
-  const result = await callLevel(chain, 0, { ...opts, input: undefined });
+  const result = await callLevel(
+    chain,
+    0,
+    withChanges(opts, opts.ctx, undefined, opts.getRawInput),
+  );
   if (!result) {
     throw new TRPCError({
       code: "INTERNAL_SERVER_ERROR",

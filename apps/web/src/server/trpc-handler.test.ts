@@ -19,6 +19,8 @@ import { createTRPCNodeHandler, type TRPCNodeHandler } from "./trpc-handler";
 // formatter also echoes what it was given (type, input, whether a context existed) so the
 // comparison covers the formatter's arguments, not only its usual output.
 interface Ctx {
+  /** What createContext was told about the request, for both paths to be compared. */
+  info: unknown;
   authorization: string | undefined;
   setHeader(name: string, value: string | string[]): void;
 }
@@ -72,6 +74,8 @@ const router = t.router({
     ctx.setHeader("x-hearth-test", "yes");
     return { email: input.email };
   }),
+  whatInfo: t.procedure.input(z.object({ x: z.number() }).optional()).query(({ ctx }) => ctx.info),
+  whatInfoMutation: t.procedure.input(z.object({ x: z.number() })).mutation(({ ctx }) => ctx.info),
   streamy: t.procedure.query(() => ({ later: Promise.resolve(1) })),
   bigint: t.procedure.query(() => ({ n: 1n })),
   ticks: t.procedure.subscription(async function* () {
@@ -93,9 +97,18 @@ async function serve(lean: boolean, maxBodySize = 64 * 1024): Promise<Served> {
     router,
     lean,
     maxBodySize,
-    createContext: ({ req, res }) => {
+    createContext: ({ req, res, info }) => {
       if (req.headers["x-fail-context"]) throw new Error("context failed");
       return {
+        info: {
+          isBatchCall: info.isBatchCall,
+          type: info.type,
+          accept: info.accept,
+          connectionParams: info.connectionParams,
+          calls: info.calls.map((c) => ({ path: c.path, batchIndex: c.batchIndex })),
+          url: info.url && `${info.url.pathname}${info.url.search}`,
+          aborted: info.signal.aborted,
+        },
         authorization: req.headers.authorization,
         setHeader: (name, value) => res.setHeader(name, value),
       };
@@ -148,6 +161,15 @@ const cases: Case[] = [
   { name: "query with bad JSON", path: "echo", query: { input: "{nope" }, lean: true },
   { name: "query failing validation", path: "echo", query: input({ text: 5 }), lean: true },
   { name: "query without an input parser", path: "greet", lean: true },
+  { name: "request info of a query", path: "whatInfo", query: input({ x: 1 }), lean: true },
+  {
+    name: "request info of a mutation",
+    method: "POST",
+    path: "whatInfoMutation",
+    body: JSON.stringify({ x: 1 }),
+    headers: json,
+    lean: true,
+  },
   {
     name: "query with a JSON content type",
     path: "greet",

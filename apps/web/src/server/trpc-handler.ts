@@ -192,7 +192,6 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
     };
     const signal = connectionSignal(req);
     // Made only if the context asks for it (Hearth's does not).
-    let info: TRPCRequestInfo | undefined;
     const makeInfo = (): TRPCRequestInfo => {
       let url: URL | undefined;
       const call: ProcedureCall = {
@@ -219,14 +218,7 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
     let ctx: unknown;
     let ctxError: TRPCErrorType | undefined;
     try {
-      const made = createContext({
-        req,
-        res,
-        get info() {
-          info ??= makeInfo();
-          return info;
-        },
-      });
+      const made = createContext(new LeanContextOptions(req, res, makeInfo));
       ctx = isPromiseLike(made) ? await made : made;
     } catch (cause) {
       ctxError = getTRPCErrorFromUnknown(cause);
@@ -344,6 +336,22 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
   };
 
   return Object.assign(handler, { served });
+}
+
+/** createContext's options, with the request info made on first use. */
+class LeanContextOptions implements TRPCCreateContextOptions {
+  private made: TRPCRequestInfo | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    private readonly makeInfo: () => TRPCRequestInfo,
+  ) {}
+
+  get info(): TRPCRequestInfo {
+    this.made ??= this.makeInfo();
+    return this.made;
+  }
 }
 
 /** Host names, IPv4 and bracketed IPv6 addresses, with an optional port. */

@@ -7,6 +7,19 @@ import { PayloadTooLargeError, ValidationError } from "./errors";
 
 export const EMPTY_VALUE: Bytes = Buffer.alloc(0);
 
+let lastIsoMs = Number.NaN;
+let lastIso = "";
+
+/** date.toISOString(), remembered for the last millisecond asked (autosaves share many). */
+export function isoOf(date: Date): string {
+  const ms = date.getTime();
+  if (ms !== lastIsoMs) {
+    lastIso = date.toISOString();
+    lastIsoMs = ms;
+  }
+  return lastIso;
+}
+
 export function encodeJson(value: unknown): Bytes {
   return Buffer.from(JSON.stringify(value), "utf8");
 }

@@ -29,6 +29,7 @@ import {
   EMPTY_VALUE,
   encodeJson,
   getJsonShared,
+  isoOf,
   scanPage,
   splitChunks,
   transact,
@@ -410,7 +411,7 @@ export class WorkspaceSessionRepository {
     },
   ): Promise<SaveResult> {
     const nowDate = opts?.now ?? new Date();
-    const savedAt = nowDate.toISOString();
+    const savedAt = isoOf(nowDate);
     const nowMs = nowDate.getTime();
     const saveId = newId(nowMs);
     const state = encodeState(input);
@@ -434,7 +435,10 @@ export class WorkspaceSessionRepository {
         }
       }
       const head = decodeRev(raw);
-      for (const [id, rev] of head.saves) if (id === saveId) return { rev, savedAt };
+      for (let i = 0; i < head.saves.length; i++) {
+        const save = head.saves[i]!;
+        if (save[0] === saveId) return { rev: save[1], savedAt };
+      }
       if (head.rev !== input.baseRev) {
         throw new ConflictError(
           "stale_rev",

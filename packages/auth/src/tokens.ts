@@ -39,7 +39,7 @@ export interface AccessTokenSigner {
   readonly ttlSeconds: number;
   sign(subject: AccessTokenSubject): Promise<SignedAccessToken>;
   /** The token's claims, or null for anything not signed by us, expired or malformed. */
-  verify(token: string): Promise<AccessTokenClaims | null>;
+  verify(token: string): Promise<Readonly<AccessTokenClaims> | null>;
 }
 
 export interface AccessTokenSignerOptions {
@@ -128,7 +128,7 @@ export async function createAccessTokenSigner(
       const nowDate = now();
       const cached = verified.get(token);
       if (cached) {
-        if (cached.exp * 1000 > nowDate.getTime()) return { ...cached };
+        if (cached.exp * 1000 > nowDate.getTime()) return cached;
         verified.delete(token);
         return null;
       }
@@ -143,7 +143,8 @@ export async function createAccessTokenSigner(
         });
         const parsed = ZClaims.safeParse(payload);
         if (!parsed.success) return null;
-        claims = parsed.data;
+        // Frozen, so the cached claims can be handed out without a copy.
+        claims = Object.freeze(parsed.data);
       } catch {
         return null;
       }
@@ -152,7 +153,7 @@ export async function createAccessTokenSigner(
         if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
         verified.set(token, claims);
       }
-      return { ...claims };
+      return claims;
     },
   };
 }

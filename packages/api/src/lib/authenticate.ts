@@ -2,6 +2,7 @@ import { type AuthContext, bearerToken, type ClientInfo } from "@hearth/auth";
 import type { Role } from "@hearth/db";
 import { TRPCError } from "@trpc/server";
 import type { Context } from "../context";
+import { toTRPCError } from "../errors";
 
 /** The signed-in caller, as every authed procedure sees it. */
 export interface SessionUser {
@@ -30,7 +31,13 @@ function unauthorized(): TRPCError {
  * request, not at token expiry.
  */
 export async function authenticate(ctx: Context): Promise<SessionUser> {
-  const auth = await ctx.auth.authenticate(bearerToken(ctx.req.authorization));
+  let auth: AuthContext | null;
+  try {
+    auth = await ctx.auth.authenticate(bearerToken(ctx.req.authorization));
+  } catch (err) {
+    // The store failing (overloaded, timed out...) is the store's error, not a refusal.
+    throw toTRPCError(err) ?? err;
+  }
   if (!auth) throw unauthorized();
   return {
     id: auth.userId,

@@ -347,7 +347,7 @@ class ReadCache {
     // small view of a large buffer, such as the last chunk of a big part, which would keep
     // the whole buffer alive.
     const kept = value && value.buffer.byteLength > 65_536 ? Buffer.from(value) : value;
-    this.map.delete(key);
+    // A key keeps its place when its value changes: the oldest keys go first.
     this.map.set(key, kept);
     if (kept) this.bytes += kept.length;
     while (this.map.size > this.maxEntries || this.bytes > this.maxBytes) {

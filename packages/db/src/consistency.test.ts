@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkConsistency } from "./consistency";
-import { globalKeys, tenantKeys } from "./keyspace";
+import { globalKeys, tenantKeys, WS_PART } from "./keyspace";
 import { createRepositories, type Repositories } from "./repos/index";
 import { EMPTY_VALUE } from "./repos/internal";
 import { registerUser } from "./repos/testing";
@@ -88,6 +88,50 @@ describe("checkConsistency", () => {
     const { ws, keys } = await world();
     await store.transact(async (tx) => tx.clear(keys.wsBufferChunk(ws.id, "a.ts", 1)));
     expect(await kinds()).toEqual([expect.stringMatching(/^chunks_not_contiguous/)]);
+  });
+
+  it("reports a buffer sizes record that disagrees with the buffers' chunks", async () => {
+    const { ws, keys } = await world();
+    const sk = keys.ws(ws.id);
+    const setRecord = (json: string) =>
+      store.transact(async (tx) => {
+        tx.clearRange(sk.bufferSizesRange.begin, sk.bufferSizesRange.end);
+        tx.set(sk.chunk(WS_PART.bufferSizes, 0), Buffer.from(json));
+      });
+    const mismatch = [expect.stringMatching(/^buffer_sizes_mismatch .*"buffer_sizes"\)$/)];
+
+    await setRecord('{"a.ts":5}');
+    expect(await kinds()).toEqual(mismatch);
+    await setRecord('{"a.ts":200000,"ghost.ts":3}');
+    expect(await kinds()).toEqual(mismatch);
+    expect((await checkConsistency(store))[0]?.message).toContain("ghost.ts");
+    await setRecord("{}");
+    expect(await kinds()).toEqual(mismatch);
+    await setRecord("not json");
+    expect(await kinds()).toEqual(mismatch);
+    await store.transact(async (tx) =>
+      tx.clearRange(sk.bufferSizesRange.begin, sk.bufferSizesRange.end),
+    );
+    expect(await kinds()).toEqual(mismatch);
+
+    // Right again, and a second chunk without its first is a gap.
+    await setRecord('{"a.ts":200000}');
+    expect(await kinds()).toEqual([]);
+    await store.transact(async (tx) => {
+      tx.clear(sk.chunk(WS_PART.bufferSizes, 0));
+      tx.set(sk.chunk(WS_PART.bufferSizes, 1), Buffer.from('{"a.ts":200000}'));
+    });
+    expect(await kinds()).toEqual([expect.stringMatching(/^chunks_not_contiguous/)]);
+  });
+
+  it("reports a buffer sizes record of a session that is gone", async () => {
+    const { ws, keys } = await world();
+    await repos.workspaceSessions.delete(ws.tenantId, ws.id);
+    expect(await kinds()).toEqual([]);
+    await store.transact(async (tx) =>
+      tx.set(keys.ws(ws.id).chunk(WS_PART.bufferSizes, 0), Buffer.from("{}")),
+    );
+    expect(await kinds()).toEqual([expect.stringMatching(/^chunks_without_meta/)]);
   });
 
   it("reports a membership held on one side only", async () => {

@@ -27,7 +27,7 @@ import type {
   UserHomeValue,
   WorkspaceMetaRecord,
 } from "./repos/stored";
-import { combineMeta, decodeRev } from "./repos/stored";
+import { combineMeta, decodeBufferSizes, decodeRev } from "./repos/stored";
 import type { Bytes, KeyValue, Store } from "./store/types";
 
 export interface ConsistencyProblem {
@@ -43,6 +43,7 @@ export type ConsistencyProblemKind =
   | "record_without_index"
   | "chunks_without_meta"
   | "chunks_not_contiguous"
+  | "buffer_sizes_mismatch"
   | "orphan_tenant_data"
   | "tenant_deletion_incomplete"
   | "unknown_key";
@@ -82,6 +83,10 @@ interface TenantState {
   wsChunks: Map<string, Map<string, number[]>>;
   /** sessionId -> path -> chunk numbers. */
   wsBuffers: Map<string, Map<string, number[]>>;
+  /** sessionId -> path -> bytes of its chunks. */
+  wsBufferBytes: Map<string, Map<string, number>>;
+  /** sessionId -> the buffer sizes record's chunks, in key order. */
+  wsBufferSizes: Map<string, Array<{ n: number; value: Bytes }>>;
   wsByUser: Set<string>;
   wsByPath: Set<string>;
   wsRecent: Set<string>;
@@ -102,6 +107,8 @@ function newTenantState(tenantId: string): TenantState {
     wsRevRecords: new Map(),
     wsChunks: new Map(),
     wsBuffers: new Map(),
+    wsBufferBytes: new Map(),
+    wsBufferSizes: new Map(),
     wsByUser: new Set(),
     wsByPath: new Set(),
     wsRecent: new Set(),
@@ -258,6 +265,60 @@ function pushChunk(map: Map<string, Map<string, number[]>>, sid: string, name: s
   else parts.set(name, [n]);
 }
 
+function addBytes(map: Map<string, Map<string, number>>, sid: string, path: string, n: number) {
+  let paths = map.get(sid);
+  if (!paths) {
+    paths = new Map();
+    map.set(sid, paths);
+  }
+  paths.set(path, (paths.get(path) ?? 0) + n);
+}
+
+/** The buffer sizes record of a session against the bytes its buffers' chunks hold. */
+function checkBufferSizes(
+  t: string,
+  sid: string,
+  record: Array<{ n: number; value: Bytes }> | undefined,
+  actual: Map<string, number> | undefined,
+  skip: ReadonlySet<string>,
+  report: Report,
+): void {
+  const key = show([t, "ws", sid, "buffer_sizes"]);
+  const mismatch = (message: string) => report("buffer_sizes_mismatch", key, message);
+  if (!record) {
+    if (actual && actual.size > 0) {
+      mismatch(`no buffer sizes record for ${actual.size} buffer(s)`);
+    }
+    return;
+  }
+  if (record.some((r, i) => r.n !== i)) {
+    report(
+      "chunks_not_contiguous",
+      key,
+      `buffer sizes chunks [${record.map((r) => r.n).join(",")}]`,
+    );
+    return;
+  }
+  let sizes: Map<string, number>;
+  try {
+    sizes = decodeBufferSizes(record.map((r) => r.value));
+  } catch {
+    mismatch("the buffer sizes record is not JSON");
+    return;
+  }
+  for (const [path, n] of sizes) {
+    if (skip.has(path)) continue;
+    const have = actual?.get(path);
+    if (have === undefined)
+      mismatch(`records ${n} B for ${JSON.stringify(path)}, which has no chunks`);
+    else if (have !== n)
+      mismatch(`records ${n} B for ${JSON.stringify(path)}, its chunks hold ${have} B`);
+  }
+  for (const [path, have] of actual ?? []) {
+    if (!sizes.has(path)) mismatch(`no size for ${JSON.stringify(path)} (${have} B)`);
+  }
+}
+
 function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Report): void {
   const [, space, a, b, c, d] = items as [string, string, string, unknown, unknown, unknown];
   switch (space) {
@@ -282,8 +343,21 @@ function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Repor
     case "ws":
       if (b === "meta") s.wsMetaRecords.set(a, decodeJson<WorkspaceMetaRecord>(value));
       else if (b === "rev") s.wsRevRecords.set(a, decodeRev(value));
-      else if (b === "buffer") pushChunk(s.wsBuffers, a, c as string, d as number);
-      else pushChunk(s.wsChunks, a, b as string, c as number);
+      else if (b === "buffer") {
+        pushChunk(s.wsBuffers, a, c as string, d as number);
+        addBytes(s.wsBufferBytes, a, c as string, value.length);
+      } else if (b === "buffer_sizes") {
+        if (typeof c !== "number" || items.length !== 5) {
+          report("unknown_key", show(items), "buffer sizes key without a chunk number");
+          return;
+        }
+        let list = s.wsBufferSizes.get(a);
+        if (!list) {
+          list = [];
+          s.wsBufferSizes.set(a, list);
+        }
+        list.push({ n: c, value });
+      } else pushChunk(s.wsChunks, a, b as string, c as number);
       return;
     case "ws_by_user":
       s.wsByUser.add(j(a, b as string));
@@ -410,8 +484,10 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
         report("unknown_key", show([t, "ws", sid, part]), "part unknown to the meta");
       }
     }
+    const broken = new Set<string>();
     for (const [path, have] of s.wsBuffers.get(sid) ?? []) {
       if (have.some((n, i) => n !== i)) {
+        broken.add(path);
         report(
           "chunks_not_contiguous",
           show([t, "ws", sid, "buffer", path]),
@@ -419,10 +495,15 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
         );
       }
     }
+    // A buffer with a gap is reported as such; its size is then no news.
+    const bytes = s.wsBufferBytes.get(sid);
+    for (const path of broken) bytes?.delete(path);
+    checkBufferSizes(t, sid, s.wsBufferSizes.get(sid), bytes, broken, report);
   }
   const withData = [
     ...s.wsChunks.keys(),
     ...s.wsBuffers.keys(),
+    ...s.wsBufferSizes.keys(),
     ...s.wsMetaRecords.keys(),
     ...s.wsRevRecords.keys(),
   ];

@@ -43,6 +43,22 @@ describe("keyspace", () => {
     expect(Buffer.compare(r.begin, longer) < 0 && Buffer.compare(longer, r.end) < 0).toBe(false);
   });
 
+  it("keeps the buffer sizes record apart from the buffers themselves", () => {
+    const k = tenantKeys("t1");
+    const sk = k.ws("s1");
+    const within = (key: Buffer, r: { begin: Buffer; end: Buffer }) =>
+      Buffer.compare(r.begin, key) <= 0 && Buffer.compare(key, r.end) < 0;
+    expect(sk.bufferSizes).toEqual(packKey("t1", "ws", "s1", "buffer_sizes"));
+    const sizes = sk.chunk("buffer_sizes", 1);
+    expect(sizes).toEqual(packKey("t1", "ws", "s1", "buffer_sizes", 1));
+    expect(within(sizes, k.wsBufferSizesRange("s1"))).toBe(true);
+    expect(within(sizes, k.wsBuffersRange("s1"))).toBe(false);
+    const chunk = k.wsBufferChunk("s1", "buffer_sizes", 0);
+    expect(within(chunk, k.wsBuffersRange("s1"))).toBe(true);
+    expect(within(chunk, k.wsBufferSizesRange("s1"))).toBe(false);
+    expect(within(k.wsBufferChunk("s10", "a", 0), k.wsBuffersRange("s1"))).toBe(false);
+  });
+
   it("sorts audit keys newest first and lowercases email keys", () => {
     const k = tenantKeys("t1");
     expect(Buffer.compare(k.audit(2000, "a"), k.audit(1000, "a"))).toBeLessThan(0);

@@ -163,6 +163,8 @@ export const WS_PART = {
   debug: "debug",
   memory: "memory",
   buffer: "buffer",
+  /** The byte size of every buffer, as JSON {path: bytes}, chunked like a part. */
+  bufferSizes: "buffer_sizes",
   scrollback: "scrollback",
 } as const;
 
@@ -216,11 +218,28 @@ const SESSION_CACHE_MAX = 4096;
 export class SessionKeys {
   readonly meta: Bytes;
   readonly rev: Bytes;
+  /** (t,"ws",sessionId,"buffer_sizes"): its chunks are `chunk(WS_PART.bufferSizes, n)`. */
+  readonly bufferSizes: Bytes;
   private readonly firstChunks = new Map<string, Bytes>();
+  private sizesRange: KeyRange | undefined;
+  private allBuffersRange: KeyRange | undefined;
 
   constructor(readonly prefix: Bytes) {
     this.meta = packAfter(prefix, WS_PART.meta);
     this.rev = packAfter(prefix, WS_PART.rev);
+    this.bufferSizes = packAfter(prefix, WS_PART.bufferSizes);
+  }
+
+  /** Every chunk of the buffer sizes record. */
+  get bufferSizesRange(): KeyRange {
+    this.sizesRange ??= rangeOf(this.bufferSizes);
+    return this.sizesRange;
+  }
+
+  /** Every chunk of every buffer: (t,"ws",sessionId,"buffer",...). */
+  get buffersRange(): KeyRange {
+    this.allBuffersRange ??= rangeOf(packAfter(this.prefix, WS_PART.buffer));
+    return this.allBuffersRange;
   }
 
   chunk(part: string, chunk: number): Bytes {
@@ -336,6 +355,14 @@ export class TenantKeys {
   }
   wsBufferRange(sessionId: string, path: string): KeyRange {
     return this.wsSpace.range(sessionId, WS_PART.buffer, path);
+  }
+  /** (t,"ws",sessionId,"buffer"): every chunk of every buffer of the session. */
+  wsBuffersRange(sessionId: string): KeyRange {
+    return this.ws(sessionId).buffersRange;
+  }
+  /** (t,"ws",sessionId,"buffer_sizes",chunk) -> JSON {path: UTF-8 bytes} of every buffer. */
+  wsBufferSizesRange(sessionId: string): KeyRange {
+    return this.ws(sessionId).bufferSizesRange;
   }
   /** (t,"ws_by_user",userId,sessionId) -> "" */
   wsByUser(userId: string, sessionId: string): Bytes {

@@ -71,6 +71,24 @@ export interface RevState {
   saves: Array<[string, number]>;
 }
 
+/**
+ * (t,"ws",sessionId,"buffer_sizes",chunk): the UTF-8 byte size of every buffer the session
+ * holds, as one JSON object {path: bytes} split into chunks like a part (a session's paths
+ * may not fit one value). Absent when the session holds no buffer, and in sessions written
+ * before it existed (a save then sums the buffers' chunks once and writes it).
+ */
+export type BufferSizes = Map<string, number>;
+
+export function encodeBufferSizes(sizes: BufferSizes): Bytes {
+  // fromEntries defines own properties: a path like "__proto__" stays a plain key.
+  return encodeJson(Object.fromEntries(sizes));
+}
+
+export function decodeBufferSizes(chunks: readonly Bytes[]): BufferSizes {
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  return new Map(Object.entries(decodeJson<Record<string, number>>(bytes)));
+}
+
 /** Both records of a session, as the repositories work with them. */
 export interface StoredWorkspaceMeta extends WorkspaceMetaRecord {
   rev: number;

@@ -1,10 +1,19 @@
 import { describe, expect, it } from "vitest";
+import { checkConsistency } from "../consistency";
 import { tenantKeys } from "../keyspace";
 import type { EditorState } from "../models/workspace-session";
 import { withFaults } from "../store/faults";
 import type { Bytes, Store, Transaction } from "../store/types";
-import { ConflictError, LimitError, NotFoundError, NotOwnerError, ValidationError } from "./errors";
+import {
+  ConflictError,
+  LimitError,
+  NotFoundError,
+  NotOwnerError,
+  PayloadTooLargeError,
+  ValidationError,
+} from "./errors";
 import { createRepositories } from "./index";
+import { decodeBufferSizes } from "./stored";
 import { errorOf, registerUser, useTestStore } from "./testing";
 
 const ctx = useTestStore();
@@ -501,5 +510,263 @@ describe("WorkspaceSessionRepository", () => {
     const got = await ws.getById(tenant.id, s.id);
     expect(got?.rev).toBe(60);
     expect(got?.editor).toEqual(editorWithCursor(59));
+  });
+});
+
+describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
+  const MB = 1024 * 1024;
+  const half = "x".repeat(600 * 1024);
+
+  async function session(buffers?: Record<string, string>) {
+    const { user, tenant, ws } = await setup();
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "n",
+      workspacePath: "p",
+      ...(buffers ? { buffers } : {}),
+    });
+    const sk = tenantKeys(tenant.id).ws(s.id);
+    return { user, tenant, ws, s, sk };
+  }
+
+  /** The stored sizes record, or undefined when it has no chunk. */
+  async function sizesOf(tenantId: string, sessionId: string) {
+    const r = tenantKeys(tenantId).wsBufferSizesRange(sessionId);
+    const rows = await ctx.store.transact((tx) => tx.getRange(r.begin, r.end));
+    return rows.length === 0
+      ? undefined
+      : Object.fromEntries(decodeBufferSizes(rows.map((x) => x.value)));
+  }
+
+  /** Removes the record, as in a session written before it existed. */
+  async function dropSizes(tenantId: string, sessionId: string) {
+    const r = tenantKeys(tenantId).wsBufferSizesRange(sessionId);
+    await ctx.store.transact(async (tx) => tx.clearRange(r.begin, r.end));
+  }
+
+  it("refuses buffers over maxBufferBytes inside the save: nothing stored, rev unchanged", async () => {
+    const { tenant, ws, s } = await session();
+    const cap = { maxBufferBytes: MB };
+    await ws.save(tenant.id, s.id, { baseRev: 0, buffers: { "a.txt": half } }, cap);
+    const err = await errorOf(
+      ws.save(
+        tenant.id,
+        s.id,
+        { baseRev: 1, editor: editorWithCursor(4), buffers: { "b.txt": half } },
+        cap,
+      ),
+    );
+    expect(err).toBeInstanceOf(PayloadTooLargeError);
+    expect((err as Error).message).toBe(
+      "Unsaved buffers would hold 1.2 MB; a session holds at most 1.0 MB. Save some files first.",
+    );
+    const got = await ws.getById(tenant.id, s.id);
+    expect(got?.rev).toBe(1);
+    expect(Object.keys(got?.buffers ?? {})).toEqual(["a.txt"]);
+    expect(got?.editor.openTabs).toEqual([]);
+    expect(await sizesOf(tenant.id, s.id)).toEqual({ "a.txt": half.length });
+    // Without a cap the same save goes through.
+    await ws.save(tenant.id, s.id, { baseRev: 1, buffers: { "b.txt": half } });
+    expect(await sizesOf(tenant.id, s.id)).toEqual({ "a.txt": half.length, "b.txt": half.length });
+  });
+
+  it("counts a replaced buffer's new size only, frees a dropped one's, in UTF-8 bytes", async () => {
+    const { tenant, ws, s } = await session({ "a.txt": half });
+    const cap = { maxBufferBytes: MB };
+    let rev = (await ws.save(tenant.id, s.id, { baseRev: 0, buffers: { "a.txt": half } }, cap)).rev;
+    rev = (
+      await ws.save(
+        tenant.id,
+        s.id,
+        { baseRev: rev, buffers: { "a.txt": null, "b.txt": half } },
+        cap,
+      )
+    ).rev;
+    expect(await sizesOf(tenant.id, s.id)).toEqual({ "b.txt": half.length });
+    rev = (await ws.save(tenant.id, s.id, { baseRev: rev, buffers: { "b.txt": null } }, cap)).rev;
+    expect(await sizesOf(tenant.id, s.id)).toBeUndefined();
+    expect((await ws.getById(tenant.id, s.id))?.buffers).toEqual({});
+    // "é" is two bytes: ten bytes fit a ten-byte cap, twelve do not.
+    const tiny = { maxBufferBytes: 10 };
+    rev = (await ws.save(tenant.id, s.id, { baseRev: rev, buffers: { e: "ééééé" } }, tiny)).rev;
+    expect(await sizesOf(tenant.id, s.id)).toEqual({ e: 10 });
+    const err = await errorOf(
+      ws.save(tenant.id, s.id, { baseRev: rev, buffers: { f: "é" } }, tiny),
+    );
+    expect(err).toBeInstanceOf(PayloadTooLargeError);
+    // An empty buffer is a buffer of zero bytes.
+    await ws.save(tenant.id, s.id, { baseRev: rev, buffers: { g: "" } }, tiny);
+    expect(await sizesOf(tenant.id, s.id)).toEqual({ e: 10, g: 0 });
+  });
+
+  it("checks the owner and the rev before the cap", async () => {
+    const { user, tenant, ws, s } = await session({ "a.txt": half });
+    const over = { baseRev: 0, buffers: { "b.txt": half } };
+    expect(
+      await errorOf(ws.save(tenant.id, s.id, over, { ownerId: "someone", maxBufferBytes: MB })),
+    ).toBeInstanceOf(NotOwnerError);
+    const stale = await errorOf(
+      ws.save(tenant.id, s.id, { ...over, baseRev: 3 }, { ownerId: user.id, maxBufferBytes: MB }),
+    );
+    expect((stale as ConflictError).currentRev).toBe(0);
+    expect(
+      await errorOf(ws.save(tenant.id, "missing", over, { maxBufferBytes: MB })),
+    ).toBeInstanceOf(NotFoundError);
+    expect((await ws.getById(tenant.id, s.id))?.rev).toBe(0);
+  });
+
+  it("create writes the sizes record; a session without one gets the right total and the record", async () => {
+    const { tenant, ws, s } = await session({ "a.txt": half, "b.txt": "bé" });
+    expect(await sizesOf(tenant.id, s.id)).toEqual({ "a.txt": half.length, "b.txt": 3 });
+    await dropSizes(tenant.id, s.id);
+    expect(await sizesOf(tenant.id, s.id)).toBeUndefined();
+    const err = await errorOf(
+      ws.save(tenant.id, s.id, { baseRev: 0, buffers: { "c.txt": half } }, { maxBufferBytes: MB }),
+    );
+    expect((err as Error).message).toMatch(/^Unsaved buffers would hold 1\.2 MB;/);
+    expect(await sizesOf(tenant.id, s.id)).toBeUndefined();
+    await ws.save(
+      tenant.id,
+      s.id,
+      { baseRev: 0, buffers: { "b.txt": "b" } },
+      { maxBufferBytes: MB },
+    );
+    expect(await sizesOf(tenant.id, s.id)).toEqual({ "a.txt": half.length, "b.txt": 1 });
+    expect(await checkConsistency(ctx.store)).toEqual([]);
+  });
+
+  it("fork copies the sizes record, and writes one for a source without it", async () => {
+    const { tenant, ws, s } = await session({ "a.txt": "y".repeat(250_000), "b.txt": "b" });
+    const expected = { "a.txt": 250_000, "b.txt": 1 };
+    const copy = await ws.fork(tenant.id, s.id, { name: "copy" });
+    expect(await sizesOf(tenant.id, copy.id)).toEqual(expected);
+    await ws.save(tenant.id, copy.id, { baseRev: 0, buffers: { "a.txt": null } });
+    expect(await sizesOf(tenant.id, copy.id)).toEqual({ "b.txt": 1 });
+    expect(await sizesOf(tenant.id, s.id)).toEqual(expected);
+
+    await dropSizes(tenant.id, s.id);
+    const fromOld = await ws.fork(tenant.id, s.id, { name: "from old" });
+    expect(await sizesOf(tenant.id, fromOld.id)).toEqual(expected);
+    expect(fromOld.buffers).toEqual((await ws.getById(tenant.id, s.id))?.buffers);
+    // The source itself gets its record back on its next buffer save.
+    await ws.save(tenant.id, s.id, { baseRev: 0, buffers: { "c.txt": "c" } });
+    expect(await sizesOf(tenant.id, s.id)).toEqual({ ...expected, "c.txt": 1 });
+    expect(await checkConsistency(ctx.store)).toEqual([]);
+    await ws.delete(tenant.id, s.id);
+    expect(await sizesOf(tenant.id, s.id)).toBeUndefined();
+  });
+
+  it("keeps a record larger than one value in chunks", async () => {
+    const { tenant, ws, s, sk } = await session();
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) many[`${"d/".repeat(300)}${i}.ts`] = "t";
+    await ws.save(tenant.id, s.id, { baseRev: 0, buffers: many });
+    const count = () =>
+      ctx.store.transact(
+        async (tx) =>
+          (await tx.getRange(sk.bufferSizesRange.begin, sk.bufferSizesRange.end)).length,
+      );
+    expect(await count()).toBeGreaterThan(1);
+    expect(Object.keys((await sizesOf(tenant.id, s.id)) ?? {})).toHaveLength(300);
+    const drop: Record<string, null> = {};
+    for (const path of Object.keys(many).slice(1)) drop[path] = null;
+    await ws.save(tenant.id, s.id, { baseRev: 1, buffers: drop });
+    expect(await count()).toBe(1);
+    expect(await sizesOf(tenant.id, s.id)).toEqual({ [Object.keys(many)[0]!]: 1 });
+    expect((await ws.getById(tenant.id, s.id))?.buffers).toEqual({ [Object.keys(many)[0]!]: "t" });
+  });
+
+  it("a save that changes buffers reads the sizes record, not the other buffers' chunks", async () => {
+    const { user, tenant } = await setup();
+    const reads: Bytes[] = [];
+    const store: Store = {
+      kind: ctx.store.kind,
+      close: () => ctx.store.close(),
+      transact: (fn, opts) =>
+        ctx.store.transact(
+          (tx) =>
+            fn({
+              ...tx,
+              get: (k) => {
+                reads.push(k);
+                return tx.get(k);
+              },
+              getRange: (b, e, o) => {
+                reads.push(b);
+                return tx.getRange(b, e, o);
+              },
+              set: (k, v) => tx.set(k, v),
+              clear: (k) => tx.clear(k),
+              clearRange: (b, e) => tx.clearRange(b, e),
+            }),
+          opts,
+        ),
+    };
+    const ws = createRepositories(store).workspaceSessions;
+    const buffers: Record<string, string> = {};
+    for (let i = 0; i < 20; i++) buffers[`src/file${i}.ts`] = "x".repeat(50_000);
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "n",
+      workspacePath: "p",
+      buffers,
+    });
+    const sk = tenantKeys(tenant.id).ws(s.id);
+    const inBuffers = (k: Bytes) =>
+      Buffer.compare(k, sk.buffersRange.begin) >= 0 && Buffer.compare(k, sk.buffersRange.end) < 0;
+    reads.length = 0;
+    await ws.save(
+      tenant.id,
+      s.id,
+      { baseRev: 0, buffers: { "src/file3.ts": "y" } },
+      {
+        maxBufferBytes: MB,
+      },
+    );
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.some(inBuffers)).toBe(false);
+    // Without the record (an older session) the buffers are read once, then not again.
+    await dropSizes(tenant.id, s.id);
+    reads.length = 0;
+    await ws.save(tenant.id, s.id, { baseRev: 1, buffers: { "src/file4.ts": "y" } });
+    expect(reads.some(inBuffers)).toBe(true);
+    reads.length = 0;
+    await ws.save(tenant.id, s.id, { baseRev: 2, buffers: { "src/file5.ts": "y" } });
+    expect(reads.some(inBuffers)).toBe(false);
+    expect(Object.values((await sizesOf(tenant.id, s.id)) ?? {}).reduce((a, b) => a + b, 0)).toBe(
+      17 * 50_000 + 3,
+    );
+  });
+
+  it("keeps the sizes record right through commit_unknown_result retries", async () => {
+    const { user, tenant } = await setup();
+    const faulty = withFaults(ctx.store, { seed: 11, commitUnknown: 0.4, notCommitted: 0.2 });
+    const ws = createRepositories(faulty).workspaceSessions;
+    const s = await ws.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "n",
+      workspacePath: "p",
+      buffers: { a: "a" },
+    });
+    let rev = 0;
+    const expected = new Map<string, number>([["a", 1]]);
+    for (let i = 0; i < 40; i++) {
+      const path = `f${i % 5}`;
+      const text = i % 7 === 3 ? null : "z".repeat(i * 10);
+      const r = await ws.save(
+        tenant.id,
+        s.id,
+        { baseRev: rev, buffers: { [path]: text } },
+        { maxBufferBytes: MB },
+      );
+      rev = r.rev;
+      if (text === null) expected.delete(path);
+      else expected.set(path, text.length);
+    }
+    expect(faulty.counts.commitUnknown).toBeGreaterThan(5);
+    expect(await sizesOf(tenant.id, s.id)).toEqual(Object.fromEntries(expected));
   });
 });

@@ -1,4 +1,4 @@
-import { type TenantKeys, tenantKeys, WS_PART } from "../keyspace";
+import { type KeyRange, type SessionKeys, type TenantKeys, tenantKeys, WS_PART } from "../keyspace";
 import type { Page, PageRequest } from "../models/common";
 import { newId } from "../models/ids";
 import {
@@ -36,13 +36,16 @@ import {
   uniqueStrings,
 } from "./internal";
 import {
+  type BufferSizes,
   CHUNKED_PARTS,
   type ChunkedPart,
   checkPlanLimit,
   clearWorkspaceIndexes,
   combineMeta,
+  decodeBufferSizes,
   decodeRev,
   deleteWorkspace,
+  encodeBufferSizes,
   encodeRev,
   metaRecordOf,
   type PartChunks,
@@ -175,6 +178,79 @@ function writeState(
   }
 }
 
+const MB = 1024 * 1024;
+
+function inRange(key: Bytes, r: KeyRange): boolean {
+  return Buffer.compare(key, r.begin) >= 0 && Buffer.compare(key, r.end) < 0;
+}
+
+/** Per path, the bytes of its chunks: what the sizes record says, from the buffers themselves. */
+function sumBufferChunks(keys: TenantKeys, rows: readonly KeyValue[]): BufferSizes {
+  const sizes: BufferSizes = new Map();
+  for (const row of rows) {
+    const path = keys.wsSpace.unpack(row.key)[2] as string;
+    sizes.set(path, (sizes.get(path) ?? 0) + row.value.length);
+  }
+  return sizes;
+}
+
+/**
+ * The session's buffer sizes and how many chunks the record has. A session written before
+ * the record existed has none: its sizes are summed from the buffers' chunks (read once).
+ */
+async function readBufferSizes(
+  tx: Transaction,
+  keys: TenantKeys,
+  sk: SessionKeys,
+): Promise<{ sizes: BufferSizes; chunks: number }> {
+  const rows = await tx.getRange(sk.bufferSizesRange.begin, sk.bufferSizesRange.end);
+  if (rows.length > 0) {
+    return { sizes: decodeBufferSizes(rows.map((r) => r.value)), chunks: rows.length };
+  }
+  const buffers = await tx.getRange(sk.buffersRange.begin, sk.buffersRange.end);
+  return { sizes: sumBufferChunks(keys, buffers), chunks: 0 };
+}
+
+/** Writes the sizes record over its `oldChunks` chunks; no buffer left clears it. */
+function writeBufferSizes(
+  tx: Transaction,
+  sk: SessionKeys,
+  sizes: BufferSizes,
+  oldChunks: number,
+): void {
+  const pieces = sizes.size === 0 ? [] : splitChunks(encodeBufferSizes(sizes));
+  for (let i = 0; i < pieces.length; i++) tx.set(sk.chunk(WS_PART.bufferSizes, i), pieces[i]!);
+  for (let i = pieces.length; i < oldChunks; i++) tx.clear(sk.chunk(WS_PART.bufferSizes, i));
+}
+
+/**
+ * Applies a save's buffer patch to the sizes record. With `maxBytes`, a total above it
+ * throws PayloadTooLargeError before anything is written.
+ */
+async function updateBufferSizes(
+  tx: Transaction,
+  keys: TenantKeys,
+  sk: SessionKeys,
+  patch: EncodedState["buffers"],
+  maxBytes: number | undefined,
+): Promise<void> {
+  const { sizes, chunks } = await readBufferSizes(tx, keys, sk);
+  for (const [path, value] of patch) {
+    if (value === null) sizes.delete(path);
+    else sizes.set(path, value.length);
+  }
+  if (maxBytes !== undefined) {
+    let total = 0;
+    for (const n of sizes.values()) total += n;
+    if (total > maxBytes) {
+      throw new PayloadTooLargeError(
+        `Unsaved buffers would hold ${(total / MB).toFixed(1)} MB; a session holds at most ${(maxBytes / MB).toFixed(1)} MB. Save some files first.`,
+      );
+    }
+  }
+  writeBufferSizes(tx, sk, sizes, chunks);
+}
+
 function pushTo(map: Map<string, Bytes[]>, name: string, value: Bytes): void {
   const list = map.get(name);
   if (list) list.push(value);
@@ -197,7 +273,7 @@ function assemble(keys: TenantKeys, rows: KeyValue[]): WorkspaceSession | undefi
     } else if (part === WS_PART.buffer) {
       const path = items[2] as string;
       pushTo(buffers, path, row.value);
-    } else {
+    } else if (part !== WS_PART.bufferSizes) {
       pushTo(parts, part, row.value);
     }
   }
@@ -291,6 +367,11 @@ export class WorkspaceSessionRepository {
         saves: [],
       };
       writeState(tx, keys, id, state, meta.chunks);
+      if (state.buffers.length > 0) {
+        const sizes: BufferSizes = new Map();
+        for (const [path, value] of state.buffers) if (value) sizes.set(path, value.length);
+        writeBufferSizes(tx, keys.ws(id), sizes, 0);
+      }
       writeWorkspaceRecords(tx, keys, meta);
       writeWorkspaceIndexes(tx, keys, meta);
       return (await readSession(tx, keys, id))!;
@@ -398,7 +479,9 @@ export class WorkspaceSessionRepository {
    * An autosave. Writes only the parts given (plus meta with the new rev, and the moved
    * recency entries): moving a cursor rewrites the editor part, never the buffers. A
    * stale baseRev throws ConflictError("stale_rev") carrying currentRev. A retry of a save
-   * that already committed returns that save's result instead of a conflict.
+   * that already committed returns that save's result instead of a conflict. A save that
+   * changes buffers updates the session's buffer sizes record (reading it, not the other
+   * buffers) and, with `maxBufferBytes`, refuses a total above it (PayloadTooLargeError).
    */
   async save(
     tenantId: string,
@@ -408,6 +491,8 @@ export class WorkspaceSessionRepository {
       now?: Date;
       /** Only this user's session may be saved (NotOwnerError otherwise), checked in the save. */
       ownerId?: string;
+      /** The UTF-8 bytes of unsaved buffer text the session may hold after the save. */
+      maxBufferBytes?: number;
     },
   ): Promise<SaveResult> {
     const nowDate = opts?.now ?? new Date();
@@ -418,6 +503,7 @@ export class WorkspaceSessionRepository {
     const keys = tenantKeys(tenantId);
     const sk = keys.ws(sessionId);
     const ownerId = opts?.ownerId;
+    const maxBufferBytes = opts?.maxBufferBytes;
     return transact(this.store, async (tx) => {
       // The small rev record is always read; the meta only for an owner check or once a
       // second for the activity indexes, and then once.
@@ -445,6 +531,10 @@ export class WorkspaceSessionRepository {
           `workspace session ${sessionId} is at rev ${head.rev}, not ${input.baseRev}`,
           { currentRev: head.rev },
         );
+      }
+      // Checked (and possibly refused) before anything of the save is written.
+      if (state.buffers.length > 0) {
+        await updateBufferSizes(tx, keys, sk, state.buffers, maxBufferBytes);
       }
       writeState(tx, keys, sessionId, state, head.chunks);
       const oldMs = head.lastActiveMs;
@@ -512,11 +602,20 @@ export class WorkspaceSessionRepository {
       const fromPrefix = keys.wsPrefix(sourceId);
       const toPrefix = keys.wsPrefix(id);
       const copied: KeyValue[] = [];
+      const bufferRows: KeyValue[] = [];
+      let hasSizes = false;
       for (const row of rows) {
         if (row.key.equals(src.meta) || row.key.equals(src.rev)) continue;
+        if (inRange(row.key, src.buffersRange)) bufferRows.push(row);
+        else if (inRange(row.key, src.bufferSizesRange)) hasSizes = true;
         const key = Buffer.concat([toPrefix, row.key.subarray(fromPrefix.length)]);
         tx.set(key, row.value);
         copied.push({ key, value: row.value });
+      }
+      // The sizes record is copied with the rest; a source written before it existed
+      // has none, and the copy gets one.
+      if (!hasSizes && bufferRows.length > 0) {
+        writeBufferSizes(tx, keys.ws(id), sumBufferChunks(keys, bufferRows), 0);
       }
       writeWorkspaceRecords(tx, keys, meta);
       writeWorkspaceIndexes(tx, keys, meta);

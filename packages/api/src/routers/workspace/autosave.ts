@@ -1,17 +1,9 @@
-import {
-  ConflictError,
-  PayloadTooLargeError,
-  ZEditorLayout,
-  ZFilePath,
-  ZIsoDate,
-} from "@hearth/db";
+import { ZEditorLayout, ZFilePath, ZIsoDate } from "@hearth/db";
 import { z } from "zod";
-import type { Context } from "../../context";
-import type { SessionUser } from "../../lib/authenticate";
 import { ZBufferPath } from "../../lib/key-text";
 import { requireWriter } from "../../lib/roles";
 import { authedProcedure } from "../../trpc";
-import { ownedWorkspace, requireOwner, ZWorkspaceId } from "./access";
+import { ZWorkspaceId } from "./access";
 
 // Bounds keep every input far inside what the store takes per key and per save; larger
 // inputs are refused as BAD_REQUEST before anything is read or written.
@@ -112,61 +104,17 @@ export const ZAutosaveInput = z.object({
 });
 export type AutosaveInput = z.infer<typeof ZAutosaveInput>;
 
-const MB = 1024 * 1024;
-
-/**
- * Refuses a save that would leave more unsaved buffer text in the session than the cap.
- * Checked against the rev the save is based on; the save itself re-checks that rev, so a
- * concurrent save cannot slip past the cap.
- */
-async function checkBufferCap(
-  ctx: Pick<Context, "repos" | "config"> & { user: SessionUser },
-  input: AutosaveInput,
-  patch: Record<string, string | null>,
-): Promise<void> {
-  const session = await ctx.repos.workspaceSessions.getById(ctx.user.tenantId, input.id);
-  if (!session) {
-    await ownedWorkspace(ctx, input.id); // throws the same NOT_FOUND as everywhere else
-    return;
-  }
-  requireOwner(ctx.user, session);
-  if (session.rev !== input.baseRev) {
-    throw new ConflictError(
-      "stale_rev",
-      `This workspace session is at rev ${session.rev}, not ${input.baseRev}.`,
-      { currentRev: session.rev },
-    );
-  }
-  const sizes = new Map<string, number>();
-  for (const [path, text] of Object.entries(session.buffers)) {
-    sizes.set(path, Buffer.byteLength(text, "utf8"));
-  }
-  for (const [path, text] of Object.entries(patch)) {
-    if (text === null) sizes.delete(path);
-    else sizes.set(path, Buffer.byteLength(text, "utf8"));
-  }
-  let total = 0;
-  for (const n of sizes.values()) total += n;
-  const cap = ctx.config.maxSessionBufferBytes;
-  if (total > cap) {
-    throw new PayloadTooLargeError(
-      `Unsaved buffers would hold ${(total / MB).toFixed(1)} MB; a session holds at most ${(cap / MB).toFixed(1)} MB. Save some files first.`,
-    );
-  }
-}
-
 /**
  * Saves the parts given (each replaces the stored one; buffers patch per path) and bumps
- * rev. A stale baseRev is CONFLICT with `currentRev` in the error data.
+ * rev. A stale baseRev is CONFLICT with `currentRev` in the error data; buffers that would
+ * leave more unsaved text in the session than maxSessionBufferBytes are PAYLOAD_TOO_LARGE.
  */
 export const autosaveWorkspace = authedProcedure
   .input(ZAutosaveInput)
   .mutation(async ({ ctx, input }) => {
     const { id, baseRev, editor, terminal, debug, memory, buffers } = input;
     requireWriter(ctx.user);
-    // The owner check happens inside the save itself (one transaction, not two), except
-    // when buffers change: the cap check reads the session first anyway.
-    if (buffers && Object.keys(buffers).length > 0) await checkBufferCap(ctx, input, buffers);
+    // The owner, rev and buffer cap checks all happen inside the save's one transaction.
     const saved = await ctx.repos.workspaceSessions.save(
       ctx.user.tenantId,
       id,
@@ -178,7 +126,11 @@ export const autosaveWorkspace = authedProcedure
         ...(memory ? { memory } : {}),
         ...(buffers ? { buffers } : {}),
       },
-      { now: ctx.now(), ownerId: ctx.user.id },
+      {
+        now: ctx.now(),
+        ownerId: ctx.user.id,
+        maxBufferBytes: ctx.config.maxSessionBufferBytes,
+      },
     );
     return { rev: saved.rev, savedAt: saved.savedAt };
   });

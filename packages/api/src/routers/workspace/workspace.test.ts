@@ -287,6 +287,42 @@ describe("session buffer cap", () => {
     expect(Object.keys((await api.workspace.get({ id: s.id })).buffers)).toEqual(["b.txt"]);
   });
 
+  it("over the cap, a missing, foreign or stale session keeps its own error; the cap's says how much", async () => {
+    await setPlan(h, ada.tenantId, "Pro");
+    const api = await ada.client.api();
+    const s = await api.workspace.create({ name: "w", path: "w" });
+    const big = "x".repeat(700 * 1024);
+    await api.workspace.autosave({ id: s.id, baseRev: 0, buffers: { "a.txt": big } });
+    const over = { "b.txt": big };
+    const err = await expectCode(
+      api.workspace.autosave({ id: s.id, baseRev: 1, buffers: over }),
+      "PAYLOAD_TOO_LARGE",
+    );
+    expect(err.message).toBe(
+      "Unsaved buffers would hold 1.4 MB; a session holds at most 1.0 MB. Save some files first.",
+    );
+    const stale = await expectCode(
+      api.workspace.autosave({ id: s.id, baseRev: 0, buffers: over }),
+      "CONFLICT",
+    );
+    expect(shapeOf(stale).data).toMatchObject({ currentRev: 1 });
+    await expectCode(
+      api.workspace.autosave({ id: "01abcdefghjkmnpqrstvwxyz00", baseRev: 1, buffers: over }),
+      "NOT_FOUND",
+    );
+    const dev = await h.register();
+    await api.tenant.addMember({ email: dev.email, role: "Developer" });
+    const sw = await (await dev.client.api()).tenant.switch({ tenantId: ada.tenantId });
+    dev.client.accessToken = sw.accessToken;
+    await expectCode(
+      (await dev.client.api()).workspace.autosave({ id: s.id, baseRev: 1, buffers: over }),
+      "FORBIDDEN",
+    );
+    const got = await api.workspace.get({ id: s.id });
+    expect(got.rev).toBe(1);
+    expect(Object.keys(got.buffers)).toEqual(["a.txt"]);
+  });
+
   it("one save larger than a transaction holds is PAYLOAD_TOO_LARGE, never a 500", async () => {
     h.config.maxSessionBufferBytes = 64 * 1024 * 1024;
     const api = await ada.client.api();

@@ -12,7 +12,7 @@ import {
   PayloadTooLargeError,
   ValidationError,
 } from "./errors";
-import { createRepositories } from "./index";
+import { type CreateWorkspaceSessionInput, createRepositories } from "./index";
 import { decodeBufferSizes } from "./stored";
 import { errorOf, registerUser, useTestStore } from "./testing";
 
@@ -65,6 +65,27 @@ async function setup(plan: "Free" | "Enterprise" = "Enterprise") {
   const { user, tenant } = await registerUser(ctx.repos, { plan });
   const ws = ctx.repos.workspaceSessions;
   return { user, tenant, ws };
+}
+
+/**
+ * A session created through a store that fails 40% of commits with commit_unknown_result
+ * and 20% with not_committed, and the repository over that store.
+ */
+async function sessionThroughFaults(
+  seed: number,
+  input: Pick<CreateWorkspaceSessionInput, "tags" | "buffers">,
+) {
+  const { user, tenant } = await setup();
+  const faulty = withFaults(ctx.store, { seed, commitUnknown: 0.4, notCommitted: 0.2 });
+  const ws = createRepositories(faulty).workspaceSessions;
+  const s = await ws.create({
+    tenantId: tenant.id,
+    userId: user.id,
+    name: "n",
+    workspacePath: "p",
+    ...input,
+  });
+  return { tenant, faulty, ws, s };
 }
 
 describe("WorkspaceSessionRepository", () => {
@@ -487,16 +508,7 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("survives commit_unknown_result: a retried save neither duplicates nor conflicts", async () => {
-    const { user, tenant } = await setup();
-    const faulty = withFaults(ctx.store, { seed: 7, commitUnknown: 0.4, notCommitted: 0.2 });
-    const ws = createRepositories(faulty).workspaceSessions;
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "n",
-      workspacePath: "p",
-      tags: ["t"],
-    });
+    const { tenant, faulty, ws, s } = await sessionThroughFaults(7, { tags: ["t"] });
     let rev = 0;
     for (let i = 0; i < 60; i++) {
       const r = await ws.save(tenant.id, s.id, { baseRev: rev, editor: editorWithCursor(i) });
@@ -741,16 +753,7 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
   });
 
   it("keeps the sizes record right through commit_unknown_result retries", async () => {
-    const { user, tenant } = await setup();
-    const faulty = withFaults(ctx.store, { seed: 11, commitUnknown: 0.4, notCommitted: 0.2 });
-    const ws = createRepositories(faulty).workspaceSessions;
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "n",
-      workspacePath: "p",
-      buffers: { a: "a" },
-    });
+    const { tenant, faulty, ws, s } = await sessionThroughFaults(11, { buffers: { a: "a" } });
     let rev = 0;
     const expected = new Map<string, number>([["a", 1]]);
     for (let i = 0; i < 40; i++) {

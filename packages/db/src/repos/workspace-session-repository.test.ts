@@ -583,6 +583,22 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
     expect(await sizesOf(tenant.id, s.id)).toEqual({ "a.txt": half.length, "b.txt": half.length });
   });
 
+  it("names sizes in the unit that fits them", async () => {
+    const { tenant, ws, s } = await session();
+    const refusal = async (maxBufferBytes: number, text: string) =>
+      (
+        (await errorOf(
+          ws.save(tenant.id, s.id, { baseRev: 0, buffers: { "a.txt": text } }, { maxBufferBytes }),
+        )) as Error
+      ).message;
+    expect(await refusal(2000, "x".repeat(2150))).toBe(
+      "Unsaved buffers would hold 2.1 KB; a session holds at most 2.0 KB. Save some files first.",
+    );
+    expect(await refusal(100, "é".repeat(60))).toBe(
+      "Unsaved buffers would hold 120 B; a session holds at most 100 B. Save some files first.",
+    );
+  });
+
   it("counts a replaced buffer's new size only, frees a dropped one's, in UTF-8 bytes", async () => {
     const { tenant, ws, s } = await session({ "a.txt": half });
     const cap = { maxBufferBytes: MB };

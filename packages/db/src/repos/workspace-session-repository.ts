@@ -178,7 +178,15 @@ function writeState(
   }
 }
 
-const MB = 1024 * 1024;
+const KB = 1024;
+const MB = 1024 * KB;
+
+/** A byte count as people read it: "812 B", "3.4 KB", "32.0 MB". */
+function sizeText(bytes: number): string {
+  if (bytes < KB) return `${bytes} B`;
+  if (bytes < MB) return `${(bytes / KB).toFixed(1)} KB`;
+  return `${(bytes / MB).toFixed(1)} MB`;
+}
 
 function inRange(key: Bytes, r: KeyRange): boolean {
   return Buffer.compare(key, r.begin) >= 0 && Buffer.compare(key, r.end) < 0;
@@ -244,7 +252,7 @@ async function updateBufferSizes(
     for (const n of sizes.values()) total += n;
     if (total > maxBytes) {
       throw new PayloadTooLargeError(
-        `Unsaved buffers would hold ${(total / MB).toFixed(1)} MB; a session holds at most ${(maxBytes / MB).toFixed(1)} MB. Save some files first.`,
+        `Unsaved buffers would hold ${sizeText(total)}; a session holds at most ${sizeText(maxBytes)}. Save some files first.`,
       );
     }
   }

@@ -26,6 +26,6 @@ export function emailTokenHashOf(token: unknown): string | null {
   return hashEmailToken(token);
 }
 
-export function hashEmailToken(token: string): string {
+function hashEmailToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }

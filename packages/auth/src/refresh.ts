@@ -42,7 +42,7 @@ export function parseRefreshToken(token: unknown): RefreshTokenParts | null {
   return { sessionId, secret };
 }
 
-export function hashSecret(secret: string): string {
+function hashSecret(secret: string): string {
   return createHash("sha256").update(secret, "utf8").digest("hex");
 }
 

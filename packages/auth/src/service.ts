@@ -45,7 +45,7 @@ export interface ClientInfo {
 /** A user as it may leave the server: everything but the password hash. */
 export type PublicUser = Omit<User, "passwordHash">;
 
-export function toPublicUser(user: User): PublicUser {
+function toPublicUser(user: User): PublicUser {
   const { passwordHash: _omit, ...rest } = user;
   return rest;
 }

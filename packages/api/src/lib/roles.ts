@@ -2,7 +2,7 @@ import type { Role } from "@hearth/db";
 import { ForbiddenError } from "../errors";
 
 /** Viewers read; everyone else may change what they own. */
-export function canWrite(role: Role): boolean {
+function canWrite(role: Role): boolean {
   return role !== "Viewer";
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkConsistency } from "../consistency";
 import { tenantKeys } from "../keyspace";
+import type { Tenant } from "../models/tenant";
 import type { EditorState } from "../models/workspace-session";
 import { withFaults } from "../store/faults";
 import type { Bytes, Store, Transaction } from "../store/types";
@@ -61,39 +62,47 @@ function recording(store: Store) {
   return { store: wrapped, writes };
 }
 
-async function setup(plan: "Free" | "Enterprise" = "Enterprise") {
+/** What a test gives to create a session; the rest comes from setup(). */
+type SessionInput = Partial<Omit<CreateWorkspaceSessionInput, "tenantId">>;
+
+interface SetupOptions {
+  plan?: Tenant["plan"];
+  store?: Store;
+}
+
+/**
+ * A registered user and their tenant, the session repository (over `store` when given,
+ * else the test store), and `create`, which makes a session in that tenant owned by that
+ * user, named "n" at path "p" unless the input says otherwise.
+ */
+async function setup({ plan = "Enterprise", store }: SetupOptions = {}) {
   const { user, tenant } = await registerUser(ctx.repos, { plan });
-  const ws = ctx.repos.workspaceSessions;
-  return { user, tenant, ws };
+  const ws = store ? createRepositories(store).workspaceSessions : ctx.repos.workspaceSessions;
+  const create = (input: SessionInput = {}) =>
+    ws.create({ tenantId: tenant.id, userId: user.id, name: "n", workspacePath: "p", ...input });
+  return { user, tenant, ws, create };
+}
+
+/** setup() and one session made with `input`, with that session's keys. */
+async function session(input: SessionInput = {}, store?: Store) {
+  const env = await setup({ store });
+  const s = await env.create(input);
+  return { ...env, s, sk: tenantKeys(env.tenant.id).ws(s.id) };
 }
 
 /**
  * A session created through a store that fails 40% of commits with commit_unknown_result
  * and 20% with not_committed, and the repository over that store.
  */
-async function sessionThroughFaults(
-  seed: number,
-  input: Pick<CreateWorkspaceSessionInput, "tags" | "buffers">,
-) {
-  const { user, tenant } = await setup();
+async function sessionThroughFaults(seed: number, input: SessionInput) {
   const faulty = withFaults(ctx.store, { seed, commitUnknown: 0.4, notCommitted: 0.2 });
-  const ws = createRepositories(faulty).workspaceSessions;
-  const s = await ws.create({
-    tenantId: tenant.id,
-    userId: user.id,
-    name: "n",
-    workspacePath: "p",
-    ...input,
-  });
-  return { tenant, faulty, ws, s };
+  return { ...(await session(input, faulty)), faulty };
 }
 
 describe("WorkspaceSessionRepository", () => {
   it("creates a session with defaults and reads it back whole", async () => {
-    const { user, tenant, ws } = await setup();
-    const created = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
+    const { tenant, ws, create } = await setup();
+    const created = await create({
       name: "api",
       workspacePath: "api",
       tags: ["backend", "backend", "rust"],
@@ -114,28 +123,21 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("refuses owners who are not members and enforces the plan's maxWorkspaces", async () => {
-    const { user, tenant, ws } = await setup("Free");
+    const { tenant, create } = await setup({ plan: "Free" });
     const stranger = await registerUser(ctx.repos);
-    const err = await errorOf(
-      ws.create({ tenantId: tenant.id, userId: stranger.user.id, name: "x", workspacePath: "x" }),
-    );
+    const err = await errorOf(create({ userId: stranger.user.id, name: "x", workspacePath: "x" }));
     expect(err).toBeInstanceOf(NotFoundError);
     const max = tenant.settings.maxWorkspaces!;
     for (let i = 0; i < max; i++) {
-      await ws.create({ tenantId: tenant.id, userId: user.id, name: `w${i}`, workspacePath: "w" });
+      await create({ name: `w${i}`, workspacePath: "w" });
     }
-    const limit = await errorOf(
-      ws.create({ tenantId: tenant.id, userId: user.id, name: "one more", workspacePath: "w" }),
-    );
+    const limit = await errorOf(create({ name: "one more", workspacePath: "w" }));
     expect(limit).toBeInstanceOf(LimitError);
     expect((limit as LimitError).max).toBe(max);
   });
 
   it("saves only the parts given and bumps rev", async () => {
-    const { user, tenant, ws } = await setup();
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
+    const { tenant, ws, s } = await session({
       name: "web",
       workspacePath: "web",
       debug: { breakpoints: [{ path: "a.ts", line: 3, enabled: true }], watchExpressions: ["x"] },
@@ -169,13 +171,7 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("rejects a stale baseRev with the current rev", async () => {
-    const { user, tenant, ws } = await setup();
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "n",
-      workspacePath: "p",
-    });
+    const { tenant, ws, s } = await session();
     await ws.save(tenant.id, s.id, { baseRev: 0, editor: editorWithCursor(1) });
     await ws.save(tenant.id, s.id, { baseRev: 1, editor: editorWithCursor(2) });
     const err = await errorOf(
@@ -191,13 +187,7 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("saves for the owner only when asked to check, and changes nothing otherwise", async () => {
-    const { user, tenant, ws } = await setup();
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "n",
-      workspacePath: "p",
-    });
+    const { user, tenant, ws, s } = await session();
     const err = await errorOf(
       ws.save(
         tenant.id,
@@ -220,13 +210,7 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("of two saves racing on one rev, exactly one wins", async () => {
-    const { user, tenant, ws } = await setup();
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "n",
-      workspacePath: "p",
-    });
+    const { tenant, ws, s } = await session();
     const results = await Promise.allSettled([
       ws.save(tenant.id, s.id, { baseRev: 0, editor: editorWithCursor(1) }),
       ws.save(tenant.id, s.id, { baseRev: 0, editor: editorWithCursor(2) }),
@@ -237,13 +221,7 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("chunks a 1 MB buffer below the value limit, and clears old chunks on rewrite", async () => {
-    const { user, tenant, ws } = await setup();
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "n",
-      workspacePath: "p",
-    });
+    const { tenant, ws, s } = await session();
     // Multi-byte characters make chunk boundaries fall inside characters.
     const big = "const s = 'héllo wörld ✓';\n".repeat(36_000);
     expect(Buffer.byteLength(big)).toBeGreaterThan(1_000_000);
@@ -275,13 +253,8 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("chunks a large scrollback and keeps an empty buffer as a buffer", async () => {
-    const { user, tenant, ws } = await setup();
     const scrollback = "\u001b[32mok\u001b[0m line\r\n".repeat(20_000);
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "n",
-      workspacePath: "p",
+    const { tenant, ws, s } = await session({
       terminal: { cwd: "/", commandHistory: [], environmentVars: {}, scrollback },
       buffers: { "empty.txt": "" },
     });
@@ -291,20 +264,17 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("writes no buffer key when an autosave only moves the cursor", async () => {
-    const { user, tenant } = await setup();
     const rec = recording(ctx.store);
-    const ws = createRepositories(rec.store).workspaceSessions;
     const buffers: Record<string, string> = {};
     for (let i = 0; i < 50; i++) buffers[`src/file${i}.ts`] = "x".repeat(20_000);
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "n",
-      workspacePath: "p",
-      tags: ["a", "b"],
-      editor: editorWithCursor(1, 50),
-      buffers,
-    });
+    const { tenant, ws, s } = await session(
+      {
+        tags: ["a", "b"],
+        editor: editorWithCursor(1, 50),
+        buffers,
+      },
+      rec.store,
+    );
     await ws.save(tenant.id, s.id, { baseRev: 0, editor: editorWithCursor(2, 50) });
     const bufferPrefix = tenantKeys(tenant.id).wsSpace.key(s.id, "buffer");
     expect(
@@ -318,27 +288,16 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("lists a user's sessions newest activity first, paged", async () => {
-    const { user, tenant, ws } = await setup();
+    const { user, tenant, ws, create } = await setup();
     const other = await registerUser(ctx.repos);
     await ctx.repos.users.addMembership(tenant.id, other.user.id, "Developer");
     const t0 = Date.parse("2026-01-01T00:00:00.000Z");
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {
-      const s = await ws.create({
-        tenantId: tenant.id,
-        userId: user.id,
-        name: `s${i}`,
-        workspacePath: "p",
-        now: new Date(t0 + i * 1000),
-      });
+      const s = await create({ name: `s${i}`, now: new Date(t0 + i * 1000) });
       ids.push(s.id);
     }
-    await ws.create({
-      tenantId: tenant.id,
-      userId: other.user.id,
-      name: "theirs",
-      workspacePath: "p",
-    });
+    await create({ userId: other.user.id, name: "theirs" });
     // Activity moves s1 to the top.
     await ws.save(
       tenant.id,
@@ -365,17 +324,10 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("lists related sessions by tag, most recently active first", async () => {
-    const { user, tenant, ws } = await setup();
+    const { user, tenant, ws, create } = await setup();
     const t0 = Date.parse("2026-01-01T00:00:00.000Z");
     const mk = (name: string, tags: string[], i: number) =>
-      ws.create({
-        tenantId: tenant.id,
-        userId: user.id,
-        name,
-        workspacePath: "p",
-        tags,
-        now: new Date(t0 + i),
-      });
+      create({ name, tags, now: new Date(t0 + i) });
     const a = await mk("a", ["rust"], 1);
     await mk("b", ["go"], 2);
     await mk("c", ["rust", "cli"], 3);
@@ -399,11 +351,9 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("forks a session with every part, and lists children", async () => {
-    const { user, tenant, ws } = await setup();
+    const { tenant, ws, create } = await setup();
     const big = "y".repeat(250_000);
-    const src = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
+    const src = await create({
       name: "src",
       workspacePath: "proj",
       tags: ["t"],
@@ -453,14 +403,7 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("renames and retags, moving the tag index atomically", async () => {
-    const { user, tenant, ws } = await setup();
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "n",
-      workspacePath: "p",
-      tags: ["old", "keep"],
-    });
+    const { user, tenant, ws, s } = await session({ tags: ["old", "keep"] });
     const meta = await ws.updateMeta(tenant.id, s.id, { name: "renamed", tags: ["keep", "new"] });
     expect(meta.name).toBe("renamed");
     expect(meta.tags).toEqual(["keep", "new"]);
@@ -474,17 +417,9 @@ describe("WorkspaceSessionRepository", () => {
   });
 
   it("deletes the record, its parts, chunks and every index entry", async () => {
-    const { user, tenant, ws } = await setup();
-    const parent = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "p",
-      workspacePath: "p",
-    });
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "n",
+    const { user, tenant, ws, create } = await setup();
+    const parent = await create({ name: "p" });
+    const s = await create({
       workspacePath: "path",
       tags: ["x"],
       parentSessionId: parent.id,
@@ -528,19 +463,6 @@ describe("WorkspaceSessionRepository", () => {
 describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
   const MB = 1024 * 1024;
   const half = "x".repeat(600 * 1024);
-
-  async function session(buffers?: Record<string, string>) {
-    const { user, tenant, ws } = await setup();
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "n",
-      workspacePath: "p",
-      ...(buffers ? { buffers } : {}),
-    });
-    const sk = tenantKeys(tenant.id).ws(s.id);
-    return { user, tenant, ws, s, sk };
-  }
 
   /** The stored sizes record, or undefined when it has no chunk. */
   async function sizesOf(tenantId: string, sessionId: string) {
@@ -600,7 +522,7 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
   });
 
   it("counts a replaced buffer's new size only, frees a dropped one's, in UTF-8 bytes", async () => {
-    const { tenant, ws, s } = await session({ "a.txt": half });
+    const { tenant, ws, s } = await session({ buffers: { "a.txt": half } });
     const cap = { maxBufferBytes: MB };
     let rev = (await ws.save(tenant.id, s.id, { baseRev: 0, buffers: { "a.txt": half } }, cap)).rev;
     rev = (
@@ -629,7 +551,7 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
   });
 
   it("checks the owner and the rev before the cap", async () => {
-    const { user, tenant, ws, s } = await session({ "a.txt": half });
+    const { user, tenant, ws, s } = await session({ buffers: { "a.txt": half } });
     const over = { baseRev: 0, buffers: { "b.txt": half } };
     expect(
       await errorOf(ws.save(tenant.id, s.id, over, { ownerId: "someone", maxBufferBytes: MB })),
@@ -645,7 +567,7 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
   });
 
   it("create writes the sizes record; a session without one gets the right total and the record", async () => {
-    const { tenant, ws, s } = await session({ "a.txt": half, "b.txt": "bé" });
+    const { tenant, ws, s } = await session({ buffers: { "a.txt": half, "b.txt": "bé" } });
     expect(await sizesOf(tenant.id, s.id)).toEqual({ "a.txt": half.length, "b.txt": 3 });
     await dropSizes(tenant.id, s.id);
     expect(await sizesOf(tenant.id, s.id)).toBeUndefined();
@@ -665,7 +587,9 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
   });
 
   it("fork copies the sizes record, and writes one for a source without it", async () => {
-    const { tenant, ws, s } = await session({ "a.txt": "y".repeat(250_000), "b.txt": "b" });
+    const { tenant, ws, s } = await session({
+      buffers: { "a.txt": "y".repeat(250_000), "b.txt": "b" },
+    });
     const expected = { "a.txt": 250_000, "b.txt": 1 };
     const copy = await ws.fork(tenant.id, s.id, { name: "copy" });
     expect(await sizesOf(tenant.id, copy.id)).toEqual(expected);
@@ -706,7 +630,6 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
   });
 
   it("a save that changes buffers reads the sizes record, not the other buffers' chunks", async () => {
-    const { user, tenant } = await setup();
     const reads: Bytes[] = [];
     const store: Store = {
       kind: ctx.store.kind,
@@ -731,17 +654,9 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
           opts,
         ),
     };
-    const ws = createRepositories(store).workspaceSessions;
     const buffers: Record<string, string> = {};
     for (let i = 0; i < 20; i++) buffers[`src/file${i}.ts`] = "x".repeat(50_000);
-    const s = await ws.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "n",
-      workspacePath: "p",
-      buffers,
-    });
-    const sk = tenantKeys(tenant.id).ws(s.id);
+    const { tenant, ws, s, sk } = await session({ buffers }, store);
     const inBuffers = (k: Bytes) =>
       Buffer.compare(k, sk.buffersRange.begin) >= 0 && Buffer.compare(k, sk.buffersRange.end) < 0;
     reads.length = 0;

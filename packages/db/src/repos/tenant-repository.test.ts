@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError } from "./errors";
 import { createRepositories } from "./index";
 import { EMPTY_VALUE, encodeJson } from "./internal";
 import { encodeRev, metaRecordOf, revStateOf, type StoredWorkspaceMeta } from "./stored";
-import { errorOf, registerUser, useTestStore } from "./testing";
+import { createWorkspaceSession, errorOf, registerUser, useTestStore } from "./testing";
 
 const ctx = useTestStore();
 
@@ -115,11 +115,7 @@ describe("TenantRepository", () => {
       expiresAt: "2030-01-01T00:00:00.000Z",
       refreshExpiresAt: "2030-01-01T00:00:00.000Z",
     });
-    await ctx.repos.workspaceSessions.create({
-      tenantId: org.id,
-      userId: member.user.id,
-      name: "w",
-      workspacePath: "w",
+    await createWorkspaceSession(ctx.repos, org.id, member.user.id, {
       buffers: { a: "x".repeat(200_000) },
     });
     await ctx.repos.audit.append({ tenantId: org.id, action: "tenant.created" });
@@ -176,12 +172,7 @@ describe("TenantRepository", () => {
 
   it("deleting a Self tenant deletes its user, whose email is free again", async () => {
     const { user, tenant } = await registerUser(ctx.repos, { email: "self@example.com" });
-    await ctx.repos.workspaceSessions.create({
-      tenantId: tenant.id,
-      userId: user.id,
-      name: "w",
-      workspacePath: "w",
-    });
+    await createWorkspaceSession(ctx.repos, tenant.id, user.id);
     await ctx.repos.tenants.delete(tenant.id);
     expect(await ctx.repos.users.getById(user.id)).toBeNull();
     expect(await ctx.repos.users.getByEmail("self@example.com")).toBeNull();

@@ -4,7 +4,7 @@ import { checkConsistency } from "../consistency";
 import type { Tenant } from "../models/tenant";
 import type { User } from "../models/user";
 import { openSqliteStore, type SqliteStore } from "../store/sqlite";
-import { createRepositories, type Repositories } from "./index";
+import { type CreateWorkspaceSessionInput, createRepositories, type Repositories } from "./index";
 
 export interface TestContext {
   store: SqliteStore;
@@ -42,6 +42,25 @@ export async function registerUser(
     firstName: overrides.firstName ?? "Ada",
     lastName: "Lovelace",
     plan: overrides.plan ?? "Enterprise",
+  });
+}
+
+/**
+ * A workspace session of `userId` in `tenantId`, named "w" at path "w"; `extra` adds to or
+ * overrides that input.
+ */
+export function createWorkspaceSession(
+  repos: Repositories,
+  tenantId: string,
+  userId: string,
+  extra: Partial<CreateWorkspaceSessionInput> = {},
+) {
+  return repos.workspaceSessions.create({
+    tenantId,
+    userId,
+    name: "w",
+    workspacePath: "w",
+    ...extra,
   });
 }
 

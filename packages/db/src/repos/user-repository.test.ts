@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { withFaults } from "../store/faults";
 import { ConflictError, LimitError, NotFoundError } from "./errors";
 import { createRepositories } from "./index";
-import { errorOf, registerUser, useTestStore } from "./testing";
+import { createWorkspaceSession, errorOf, registerUser, useTestStore } from "./testing";
 
 const ctx = useTestStore();
 
@@ -117,12 +117,7 @@ describe("UserRepository", () => {
         expiresAt: "2030-01-01T00:00:00.000Z",
         refreshExpiresAt: "2030-01-01T00:00:00.000Z",
       });
-      await ctx.repos.workspaceSessions.create({
-        tenantId: t,
-        userId: user.id,
-        name: "w",
-        workspacePath: "w",
-      });
+      await createWorkspaceSession(ctx.repos, t, user.id);
     }
     await ctx.repos.users.delete(user.id);
     expect(await ctx.repos.users.getById(user.id)).toBeNull();

@@ -11,7 +11,7 @@ import {
 } from "@hearth/auth";
 import { checkConsistency, openSqliteStore, type Repositories, type SqliteStore } from "@hearth/db";
 import { getTRPCErrorShape, TRPCError } from "@trpc/server";
-import { expect } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 import {
   type ApiConfig,
   type ApiConfigOptions,
@@ -181,6 +181,34 @@ export async function createHarness(
     },
   };
   return h;
+}
+
+export interface HarnessContext {
+  h: Harness;
+  /** A user registered through the api before each test, signed in to their own tenant. */
+  ada: SignedInClient;
+}
+
+/**
+ * A fresh harness before each test, with Ada registered (`ada` overrides her details),
+ * and after it the harness closed, which checks the store's consistency. Read the
+ * context's fields inside tests and hooks: they change with every test.
+ */
+export function useHarness(
+  opts: {
+    config?: Partial<Omit<ApiConfigOptions, "dataDir">>;
+    ada?: Parameters<Harness["register"]>[0];
+  } = {},
+): HarnessContext {
+  const ctx = {} as HarnessContext;
+  beforeEach(async () => {
+    ctx.h = await createHarness(opts.config);
+    ctx.ada = await ctx.h.register(opts.ada);
+  });
+  afterEach(async () => {
+    await ctx.h.close();
+  });
+  return ctx;
 }
 
 /** The error a promise rejects with (fails the test when it resolves). */

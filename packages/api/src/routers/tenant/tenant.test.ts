@@ -1,25 +1,15 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  createHarness,
   expectCode,
-  type Harness,
   type SignedInClient,
   setPlan,
   shapeOf,
+  useHarness,
 } from "../../testing/harness";
 
-let h: Harness;
-let ada: SignedInClient;
-
-beforeEach(async () => {
-  h = await createHarness();
-  ada = await h.register({ firstName: "Ada", lastName: "Lovelace" });
-});
-afterEach(async () => {
-  await h.close();
-});
+const ctx = useHarness({ ada: { firstName: "Ada", lastName: "Lovelace" } });
 
 /** Signs `member` in to `tenantId` (their client then acts there). */
 async function switchTo(member: SignedInClient, tenantId: string) {
@@ -30,9 +20,9 @@ async function switchTo(member: SignedInClient, tenantId: string) {
 
 describe("tenant procedures", () => {
   it("current is the token's tenant with the caller's role", async () => {
-    const t = await (await ada.client.api()).tenant.current();
+    const t = await (await ctx.ada.client.api()).tenant.current();
     expect(t).toMatchObject({
-      id: ada.tenantId,
+      id: ctx.ada.tenantId,
       name: "Ada Lovelace",
       type: "Self",
       plan: "Free",
@@ -43,7 +33,7 @@ describe("tenant procedures", () => {
   });
 
   it("update renames and lowers limits, but cannot raise them above the plan", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     const t = await api.tenant.update({ name: "Ada's", settings: { maxWorkspaces: 2 } });
     expect(t).toMatchObject({ name: "Ada's", settings: { maxWorkspaces: 2, maxUsers: 1 } });
     await api.workspace.create({ name: "1", path: "p" });
@@ -60,55 +50,61 @@ describe("tenant procedures", () => {
   });
 
   it("createOrganization makes the caller its Admin; switch moves the sign-in there", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     const org = await api.tenant.createOrganization({ name: "Analytical Engines" });
     expect(org).toMatchObject({ type: "Organization", plan: "Starter", role: "Admin" });
-    const oldCookie = ada.client.refreshCookie;
-    const sw = await switchTo(ada, org.id);
-    expect(sw).toMatchObject({ tenant: { id: org.id }, role: "Admin", user: { id: ada.userId } });
-    expect(ada.client.refreshCookie).toBeDefined();
-    expect(ada.client.refreshCookie).not.toBe(oldCookie);
-    const me = await (await ada.client.api()).auth.me();
+    const oldCookie = ctx.ada.client.refreshCookie;
+    const sw = await switchTo(ctx.ada, org.id);
+    expect(sw).toMatchObject({
+      tenant: { id: org.id },
+      role: "Admin",
+      user: { id: ctx.ada.userId },
+    });
+    expect(ctx.ada.client.refreshCookie).toBeDefined();
+    expect(ctx.ada.client.refreshCookie).not.toBe(oldCookie);
+    const me = await (await ctx.ada.client.api()).auth.me();
     expect(me.tenant.id).toBe(org.id);
-    expect(me.memberships.map((m) => m.tenant.id).sort()).toEqual([ada.tenantId, org.id].sort());
+    expect(me.memberships.map((m) => m.tenant.id).sort()).toEqual(
+      [ctx.ada.tenantId, org.id].sort(),
+    );
     // The access token of the previous sign-in is refused from now on.
     await expectCode(api.tenant.current(), "UNAUTHORIZED");
   });
 
   it("switch to a tenant one is not a member of is NOT_FOUND, like a missing one", async () => {
-    const bob = await h.register();
-    const api = await ada.client.api();
+    const bob = await ctx.h.register();
+    const api = await ctx.ada.client.api();
     const a = await expectCode(api.tenant.switch({ tenantId: bob.tenantId }), "NOT_FOUND");
     const b = await expectCode(api.tenant.switch({ tenantId: "no-such-tenant" }), "NOT_FOUND");
     expect(a.message.replace(bob.tenantId, "X")).toBe(b.message.replace("no-such-tenant", "X"));
   });
 
   it("members, addMember (existing user by email) and removeMember", async () => {
-    await setPlan(h, ada.tenantId, "Starter");
-    const bob = await h.register({ firstName: "Bob" });
-    const api = await ada.client.api();
-    h.advance(1000);
+    await setPlan(ctx.h, ctx.ada.tenantId, "Starter");
+    const bob = await ctx.h.register({ firstName: "Bob" });
+    const api = await ctx.ada.client.api();
+    ctx.h.advance(1000);
     const added = await api.tenant.addMember({ email: bob.email.toUpperCase(), role: "Developer" });
     expect(added).toMatchObject({ user: { id: bob.userId, email: bob.email }, role: "Developer" });
     expect(added.user).not.toHaveProperty("passwordHash");
     const members = await api.tenant.members();
     expect(members.map((m) => [m.user.id, m.role]).sort()).toEqual(
       [
-        [ada.userId, "Admin"],
+        [ctx.ada.userId, "Admin"],
         [bob.userId, "Developer"],
       ].sort(),
     );
-    await switchTo(bob, ada.tenantId);
+    await switchTo(bob, ctx.ada.tenantId);
     expect((await (await bob.client.api()).tenant.members()).length).toBe(2);
 
-    h.advance(1000);
+    ctx.h.advance(1000);
     expect(await api.tenant.removeMember({ userId: bob.userId })).toEqual({
       userId: bob.userId,
       removed: true,
     });
     // Bob's sign-in to Ada's tenant ends with the membership.
     await expectCode((await bob.client.api()).tenant.current(), "UNAUTHORIZED");
-    expect((await api.tenant.members()).map((m) => m.user.id)).toEqual([ada.userId]);
+    expect((await api.tenant.members()).map((m) => m.user.id)).toEqual([ctx.ada.userId]);
     await expectCode(api.tenant.removeMember({ userId: bob.userId }), "NOT_FOUND");
 
     const events = (await api.audit.list()).items.map((e) => e.action);
@@ -116,12 +112,12 @@ describe("tenant procedures", () => {
   });
 
   it("addMember of an unknown email is NOT_FOUND; maxUsers is PRECONDITION_FAILED", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     await expectCode(
       api.tenant.addMember({ email: "nobody@example.com", role: "Viewer" }),
       "NOT_FOUND",
     );
-    const bob = await h.register();
+    const bob = await ctx.h.register();
     const err = await expectCode(
       api.tenant.addMember({ email: bob.email, role: "Viewer" }),
       "PRECONDITION_FAILED",
@@ -132,47 +128,47 @@ describe("tenant procedures", () => {
   });
 
   it("a tenant keeps at least one Admin; the home membership cannot be removed", async () => {
-    await setPlan(h, ada.tenantId, "Starter");
-    const api = await ada.client.api();
-    await expectCode(api.tenant.addMember({ email: ada.email, role: "Viewer" }), "CONFLICT");
-    const bob = await h.register();
+    await setPlan(ctx.h, ctx.ada.tenantId, "Starter");
+    const api = await ctx.ada.client.api();
+    await expectCode(api.tenant.addMember({ email: ctx.ada.email, role: "Viewer" }), "CONFLICT");
+    const bob = await ctx.h.register();
     await api.tenant.addMember({ email: bob.email, role: "Admin" });
     // With a second Admin, Ada could step down; her own tenant she cannot leave.
-    await expectCode(api.tenant.removeMember({ userId: ada.userId }), "CONFLICT");
-    await switchTo(bob, ada.tenantId);
+    await expectCode(api.tenant.removeMember({ userId: ctx.ada.userId }), "CONFLICT");
+    await switchTo(bob, ctx.ada.tenantId);
     const bobApi = await bob.client.api();
-    await bobApi.tenant.addMember({ email: ada.email, role: "Developer" });
+    await bobApi.tenant.addMember({ email: ctx.ada.email, role: "Developer" });
     // Ada is now a Developer: admin procedures are refused on her very next request.
     await expectCode(api.tenant.update({ name: "x" }), "FORBIDDEN");
     await expectCode(bobApi.tenant.addMember({ email: bob.email, role: "Viewer" }), "CONFLICT");
   });
 
   it("non-Admins cannot manage the tenant", async () => {
-    await setPlan(h, ada.tenantId, "Starter");
-    const api = await ada.client.api();
-    const dev = await h.register();
+    await setPlan(ctx.h, ctx.ada.tenantId, "Starter");
+    const api = await ctx.ada.client.api();
+    const dev = await ctx.h.register();
     await api.tenant.addMember({ email: dev.email, role: "Manager" });
-    await switchTo(dev, ada.tenantId);
+    await switchTo(dev, ctx.ada.tenantId);
     const d = await dev.client.api();
     await expectCode(d.tenant.update({ name: "mine" }), "FORBIDDEN");
     await expectCode(d.tenant.addMember({ email: dev.email, role: "Admin" }), "FORBIDDEN");
-    await expectCode(d.tenant.removeMember({ userId: ada.userId }), "FORBIDDEN");
+    await expectCode(d.tenant.removeMember({ userId: ctx.ada.userId }), "FORBIDDEN");
     await expectCode(d.tenant.delete({ confirmName: "Ada Lovelace" }), "FORBIDDEN");
     await expectCode(d.audit.list(), "FORBIDDEN");
     expect((await api.tenant.current()).name).toBe("Ada Lovelace");
   });
 
   it("delete removes an Organization's whole range and folders, after typing its name", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     await expectCode(api.tenant.delete({ confirmName: "Ada Lovelace" }), "FORBIDDEN");
     const org = await api.tenant.createOrganization({ name: "Doomed" });
-    const bob = await h.register();
-    await switchTo(ada, org.id);
-    const inOrg = await ada.client.api();
+    const bob = await ctx.h.register();
+    await switchTo(ctx.ada, org.id);
+    const inOrg = await ctx.ada.client.api();
     await inOrg.tenant.addMember({ email: bob.email, role: "Developer" });
     const s = await inOrg.workspace.create({ name: "w", path: "w" });
     await inOrg.workspace.autosave({ id: s.id, baseRev: 0, buffers: { a: "text" } });
-    const folder = join(h.config.workspacesDir, org.id);
+    const folder = join(ctx.h.config.workspacesDir, org.id);
     expect(existsSync(folder)).toBe(true);
 
     await expectCode(inOrg.tenant.delete({ confirmName: "doomed" }), "BAD_REQUEST");
@@ -180,23 +176,23 @@ describe("tenant procedures", () => {
       id: org.id,
       deleted: true,
     });
-    expect(await h.repos.tenants.getById(org.id)).toBeNull();
-    expect(await h.repos.workspaceSessions.getById(org.id, s.id)).toBeNull();
-    expect(await h.repos.users.listMembershipsOfUser(bob.userId)).toHaveLength(1);
+    expect(await ctx.h.repos.tenants.getById(org.id)).toBeNull();
+    expect(await ctx.h.repos.workspaceSessions.getById(org.id, s.id)).toBeNull();
+    expect(await ctx.h.repos.users.listMembershipsOfUser(bob.userId)).toHaveLength(1);
     expect(existsSync(folder)).toBe(false);
     await expectCode(inOrg.tenant.current(), "UNAUTHORIZED");
 
     // The event is kept in Ada's own tenant.
-    const login = await (await h.client().api()).auth.login({
-      email: ada.email,
-      password: ada.password,
+    const login = await (await ctx.h.client().api()).auth.login({
+      email: ctx.ada.email,
+      password: ctx.ada.password,
     });
-    const home = h.client();
+    const home = ctx.h.client();
     home.accessToken = login.accessToken;
     const events = await (await home.api()).audit.list();
     expect(events.items.find((e) => e.action === "tenant.deleted")).toMatchObject({
-      actorUserId: ada.userId,
-      tenantId: ada.tenantId,
+      actorUserId: ctx.ada.userId,
+      tenantId: ctx.ada.tenantId,
       detail: { tenantId: org.id, name: "Doomed" },
     });
   });

@@ -1,26 +1,10 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createHarness,
-  expectCode,
-  type Harness,
-  type SignedInClient,
-  setPlan,
-  shapeOf,
-} from "../../testing/harness";
+import { describe, expect, it } from "vitest";
+import { expectCode, setPlan, shapeOf, useHarness } from "../../testing/harness";
 
-let h: Harness;
-let ada: SignedInClient;
-
-beforeEach(async () => {
-  h = await createHarness({ maxSessionBufferBytes: 1024 * 1024 });
-  ada = await h.register();
-});
-afterEach(async () => {
-  await h.close();
-});
+const ctx = useHarness({ config: { maxSessionBufferBytes: 1024 * 1024 } });
 
 const editor = {
   layout: "split-vertical" as const,
@@ -33,23 +17,25 @@ const editor = {
 
 describe("workspace procedures", () => {
   it("create makes the folder under the tenant's root and returns the whole session", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     const s = await api.workspace.create({ name: "  Demo  ", path: "demo/app", tags: ["ts"] });
     expect(s).toMatchObject({
       name: "Demo",
       workspacePath: "demo/app",
       tags: ["ts"],
       rev: 0,
-      userId: ada.userId,
+      userId: ctx.ada.userId,
       parentSessionId: null,
       editor: { layout: "single", activeTabIndex: -1, openTabs: [] },
       buffers: {},
     });
-    expect(existsSync(join(h.config.workspacesDir, ada.tenantId, "demo", "app"))).toBe(true);
+    expect(existsSync(join(ctx.h.config.workspacesDir, ctx.ada.tenantId, "demo", "app"))).toBe(
+      true,
+    );
   });
 
   it("refuses unsafe folder paths with BAD_REQUEST and stores nothing", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     for (const path of ["../escape", "/etc", "a/../../b", "a\u0000b", "", ".", "a//b", "a\\b"]) {
       const err = await expectCode(api.workspace.create({ name: "x", path }), "BAD_REQUEST");
       expect(shapeOf(err).data.zodError).not.toBeNull();
@@ -58,7 +44,7 @@ describe("workspace procedures", () => {
   });
 
   it("refuses tags, folder and buffer paths that cannot be store keys", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     const s = await api.workspace.create({ name: "x", path: "x" });
     for (const bad of ["a\u0000b", "\uD800", "tab\there"]) {
       await expectCode(api.workspace.create({ name: "x", path: `p${bad}` }), "BAD_REQUEST");
@@ -76,14 +62,14 @@ describe("workspace procedures", () => {
   });
 
   it("refuses a path where a file is in the way", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     await api.workspace.create({ name: "x", path: "proj" });
-    await writeFile(join(h.config.workspacesDir, ada.tenantId, "proj", "file.txt"), "hi");
+    await writeFile(join(ctx.h.config.workspacesDir, ctx.ada.tenantId, "proj", "file.txt"), "hi");
     await expectCode(api.workspace.create({ name: "y", path: "proj/file.txt" }), "BAD_REQUEST");
   });
 
   it("autosave writes parts, bumps rev, and get resumes exactly what was saved", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     const s = await api.workspace.create({ name: "w", path: "w" });
     const saved = await api.workspace.autosave({
       id: s.id,
@@ -126,7 +112,7 @@ describe("workspace procedures", () => {
   });
 
   it("refuses a view state that is not JSON, and stores nothing", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     const s = await api.workspace.create({ name: "w", path: "w" });
     for (const viewState of [{ scrollTop: Number.NaN }, { at: new Date() }, [() => 1]]) {
       // What a caller without types could send: checked at run time, not by the compiler.
@@ -144,7 +130,7 @@ describe("workspace procedures", () => {
   });
 
   it("a stale baseRev is CONFLICT with currentRev in the error data, and changes nothing", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     const s = await api.workspace.create({ name: "w", path: "w" });
     await api.workspace.autosave({ id: s.id, baseRev: 0, editor });
     for (const input of [
@@ -160,14 +146,14 @@ describe("workspace procedures", () => {
   });
 
   it("list pages the caller's sessions, most recently active first", async () => {
-    const api = await ada.client.api();
-    await setPlan(h, ada.tenantId, "Pro");
+    const api = await ctx.ada.client.api();
+    await setPlan(ctx.h, ctx.ada.tenantId, "Pro");
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      h.advance(1000);
+      ctx.h.advance(1000);
       ids.push((await api.workspace.create({ name: `w${i}`, path: `w${i}` })).id);
     }
-    h.advance(1000);
+    ctx.h.advance(1000);
     await api.workspace.autosave({ id: ids[1]!, baseRev: 0, editor });
     const first = await api.workspace.list({ limit: 2 });
     expect(first.items.map((i) => i.id)).toEqual([ids[1], ids[4]]);
@@ -179,10 +165,10 @@ describe("workspace procedures", () => {
   });
 
   it("related finds the caller's sessions sharing any tag", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     const a = await api.workspace.create({ name: "a", path: "a", tags: ["rust", "cli"] });
     const b = await api.workspace.create({ name: "b", path: "b", tags: ["web"] });
-    h.advance(1000);
+    ctx.h.advance(1000);
     const c = await api.workspace.create({ name: "c", path: "c", tags: ["cli"] });
     const related = await api.workspace.related({ tags: ["cli", "nothing"] });
     expect(related.items.map((i) => i.id)).toEqual([c.id, a.id]);
@@ -190,7 +176,7 @@ describe("workspace procedures", () => {
   });
 
   it("fork copies the state; children lists the forks", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     const s = await api.workspace.create({ name: "w", path: "w", tags: ["t"] });
     await api.workspace.autosave({ id: s.id, baseRev: 0, editor, buffers: { "a.ts": "unsaved" } });
     const f = await api.workspace.fork({ id: s.id, name: "w (fork)" });
@@ -208,21 +194,21 @@ describe("workspace procedures", () => {
   });
 
   it("update renames and retags; delete removes the session", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     const s = await api.workspace.create({ name: "w", path: "w", tags: ["old"] });
     const u = await api.workspace.update({ id: s.id, name: "renamed", tags: ["new"] });
     expect(u).toMatchObject({ name: "renamed", tags: ["new"] });
     expect((await api.workspace.related({ tags: ["old"] })).items).toEqual([]);
     expect((await api.workspace.related({ tags: ["new"] })).items).toHaveLength(1);
-    h.advance(1000);
+    ctx.h.advance(1000);
     expect(await api.workspace.delete({ id: s.id })).toEqual({ id: s.id, deleted: true });
     await expectCode(api.workspace.get({ id: s.id }), "NOT_FOUND");
     await expectCode(api.workspace.delete({ id: s.id }), "NOT_FOUND");
     const events = await api.audit.list();
     expect(events.items[0]).toMatchObject({
       action: "workspace.deleted",
-      actorUserId: ada.userId,
-      tenantId: ada.tenantId,
+      actorUserId: ctx.ada.userId,
+      tenantId: ctx.ada.tenantId,
       ipAddress: "203.0.113.7",
       userAgent: "vitest-browser/1.0",
       detail: { sessionId: s.id },
@@ -230,7 +216,7 @@ describe("workspace procedures", () => {
   });
 
   it("unknown ids are NOT_FOUND everywhere", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     const id = "01jzzzzzzzzzzzzzzzzzzzzzzz";
     await expectCode(api.workspace.get({ id }), "NOT_FOUND");
     await expectCode(api.workspace.children({ id }), "NOT_FOUND");
@@ -244,7 +230,7 @@ describe("workspace procedures", () => {
 
 describe("plan limits", () => {
   it("maxWorkspaces is PRECONDITION_FAILED naming the limit, for create and fork", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     // Free: 5 workspaces.
     const ids: string[] = [];
     for (let i = 0; i < 5; i++)
@@ -264,7 +250,7 @@ describe("plan limits", () => {
 
 describe("session buffer cap", () => {
   it("a save that would hold more unsaved text than the cap is PAYLOAD_TOO_LARGE, nothing stored", async () => {
-    const api = await ada.client.api();
+    const api = await ctx.ada.client.api();
     const s = await api.workspace.create({ name: "w", path: "w" });
     const half = "x".repeat(600 * 1024);
     await api.workspace.autosave({ id: s.id, baseRev: 0, buffers: { "a.txt": half } });
@@ -288,8 +274,8 @@ describe("session buffer cap", () => {
   });
 
   it("over the cap, a missing, foreign or stale session keeps its own error; the cap's says how much", async () => {
-    await setPlan(h, ada.tenantId, "Pro");
-    const api = await ada.client.api();
+    await setPlan(ctx.h, ctx.ada.tenantId, "Pro");
+    const api = await ctx.ada.client.api();
     const s = await api.workspace.create({ name: "w", path: "w" });
     const big = "x".repeat(700 * 1024);
     await api.workspace.autosave({ id: s.id, baseRev: 0, buffers: { "a.txt": big } });
@@ -310,9 +296,9 @@ describe("session buffer cap", () => {
       api.workspace.autosave({ id: "01abcdefghjkmnpqrstvwxyz00", baseRev: 1, buffers: over }),
       "NOT_FOUND",
     );
-    const dev = await h.register();
+    const dev = await ctx.h.register();
     await api.tenant.addMember({ email: dev.email, role: "Developer" });
-    const sw = await (await dev.client.api()).tenant.switch({ tenantId: ada.tenantId });
+    const sw = await (await dev.client.api()).tenant.switch({ tenantId: ctx.ada.tenantId });
     dev.client.accessToken = sw.accessToken;
     await expectCode(
       (await dev.client.api()).workspace.autosave({ id: s.id, baseRev: 1, buffers: over }),
@@ -324,8 +310,8 @@ describe("session buffer cap", () => {
   });
 
   it("one save larger than a transaction holds is PAYLOAD_TOO_LARGE, never a 500", async () => {
-    h.config.maxSessionBufferBytes = 64 * 1024 * 1024;
-    const api = await ada.client.api();
+    ctx.h.config.maxSessionBufferBytes = 64 * 1024 * 1024;
+    const api = await ctx.ada.client.api();
     const s = await api.workspace.create({ name: "w", path: "w" });
     const big = "y".repeat(5 * 1024 * 1024);
     await expectCode(
@@ -346,12 +332,12 @@ describe("session buffer cap", () => {
 
 describe("roles", () => {
   it("a Viewer reads the tenant's sessions but cannot create, fork, save, update or delete", async () => {
-    await setPlan(h, ada.tenantId, "Pro");
-    const api = await ada.client.api();
+    await setPlan(ctx.h, ctx.ada.tenantId, "Pro");
+    const api = await ctx.ada.client.api();
     const s = await api.workspace.create({ name: "w", path: "w" });
-    const viewer = await h.register();
+    const viewer = await ctx.h.register();
     await api.tenant.addMember({ email: viewer.email, role: "Viewer" });
-    const sw = await (await viewer.client.api()).tenant.switch({ tenantId: ada.tenantId });
+    const sw = await (await viewer.client.api()).tenant.switch({ tenantId: ctx.ada.tenantId });
     viewer.client.accessToken = sw.accessToken;
     const v = await viewer.client.api();
     expect((await v.workspace.get({ id: s.id })).id).toBe(s.id);
@@ -369,13 +355,13 @@ describe("roles", () => {
   });
 
   it("Developers and Managers own their sessions: others' they may read and fork, not change", async () => {
-    await setPlan(h, ada.tenantId, "Pro");
-    const admin = await ada.client.api();
-    const members: Array<Awaited<ReturnType<typeof h.register>>> = [];
+    await setPlan(ctx.h, ctx.ada.tenantId, "Pro");
+    const admin = await ctx.ada.client.api();
+    const members: Array<Awaited<ReturnType<typeof ctx.h.register>>> = [];
     for (const role of ["Developer", "Manager"] as const) {
-      const m = await h.register();
+      const m = await ctx.h.register();
       await admin.tenant.addMember({ email: m.email, role });
-      const sw = await (await m.client.api()).tenant.switch({ tenantId: ada.tenantId });
+      const sw = await (await m.client.api()).tenant.switch({ tenantId: ctx.ada.tenantId });
       m.client.accessToken = sw.accessToken;
       members.push(m);
     }

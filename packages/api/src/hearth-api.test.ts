@@ -35,17 +35,20 @@ it("reads its settings from the environment and serves calls through createConte
     trustedOrigins: ["https://a.example", "https://b.example", "https://hearth.example.com"],
   });
   const cookies: string[] = [];
-  const ctx = await api.createContext({
-    req: {
-      ip: "1.1.1.1",
-      userAgent: "t",
-      protocol: "https",
-      host: "internal:3000",
-      origin: "https://hearth.example.com",
-    },
-    res: { setCookie: (c) => cookies.push(c), setHeader: () => {} },
-  });
-  const caller = api.router.createCaller(ctx);
+  /** A request from the public origin to the server behind a proxy (another Host). */
+  const contextFrom = (extra: { cookie?: string } = {}) =>
+    api.createContext({
+      req: {
+        ip: "1.1.1.1",
+        userAgent: "t",
+        protocol: "https",
+        host: "internal:3000",
+        origin: "https://hearth.example.com",
+        ...extra,
+      },
+      res: { setCookie: (c) => cookies.push(c), setHeader: () => {} },
+    });
+  const caller = api.router.createCaller(await contextFrom());
   await caller.auth.register({
     email: "e@example.com",
     password: "password123",
@@ -54,17 +57,7 @@ it("reads its settings from the environment and serves calls through createConte
   });
   expect(cookies[0]).toMatch(/^hearth_refresh=.*; HttpOnly; SameSite=Lax; Secure$/);
   // Behind a proxy the Host differs, but the public URL's origin may refresh.
-  const refreshCtx = await api.createContext({
-    req: {
-      ip: "1.1.1.1",
-      userAgent: "t",
-      protocol: "https",
-      host: "internal:3000",
-      origin: "https://hearth.example.com",
-      cookie: cookies[0]!.split(";")[0],
-    },
-    res: { setCookie: (c) => cookies.push(c), setHeader: () => {} },
-  });
+  const refreshCtx = await contextFrom({ cookie: cookies[0]!.split(";")[0] });
   expect((await api.router.createCaller(refreshCtx).auth.refresh({})).accessToken).toBeTruthy();
   expect(cookies).toHaveLength(2);
   await api.close();

@@ -7,7 +7,7 @@ import { appRouter } from "@hearth/api";
 import { checkConsistency } from "@hearth/db";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browser, clientFor, startApiServer, testClock } from "./api-test-helpers";
+import { browser, clientFor, register, startApiServer, testClock } from "./api-test-helpers";
 import type { TestServer } from "./testing";
 
 let ts: TestServer;
@@ -17,15 +17,13 @@ const clock = testClock();
 
 beforeAll(async () => {
   ts = await startApiServer({ clock: clock.now });
-  const b = browser();
-  const api = clientFor(ts, b);
-  const res = await api.auth.register.mutate({
+  const { api, res } = await register(ts, {
     email: "fuzz@hearth.test",
     password: "fuzzing fuzzing",
     firstName: "F",
     lastName: "Z",
   });
-  b.token = token = res.accessToken;
+  token = res.accessToken;
   sessionId = (await api.workspace.create.mutate({ name: "w", path: "w", tags: ["t"] })).id;
 });
 

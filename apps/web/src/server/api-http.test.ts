@@ -4,6 +4,7 @@ import {
   browser,
   clientFor,
   expectCode,
+  register,
   type SmtpListener,
   startApiServer,
   startSmtpListener,
@@ -26,9 +27,11 @@ afterAll(async () => {
 
 describe("happy paths over HTTP", () => {
   it("auth: register, me, devices, verify, refresh, change password, reset, logout", async () => {
-    const tab = browser();
-    const api = clientFor(ts, tab);
-    const reg = await api.auth.register.mutate({
+    const {
+      b: tab,
+      api,
+      res: reg,
+    } = await register(ts, {
       email: "ada@hearth.test",
       password: "analytical engine",
       firstName: "Ada",
@@ -36,7 +39,6 @@ describe("happy paths over HTTP", () => {
     });
     expect(reg.user.email).toBe("ada@hearth.test");
     expect(tab.cookie).toBeTruthy();
-    tab.token = reg.accessToken;
 
     const me = await api.auth.me.query();
     expect(me).toMatchObject({
@@ -94,25 +96,18 @@ describe("happy paths over HTTP", () => {
   });
 
   it("tenant and workspace: organizations, members, sessions, autosave and resume, audit", async () => {
-    const owner = browser();
-    const api = clientFor(ts, owner);
-    owner.token = (
-      await api.auth.register.mutate({
-        email: "grace@hearth.test",
-        password: "cobol cobol",
-        firstName: "Grace",
-        lastName: "Hopper",
-      })
-    ).accessToken;
-    const colleague = browser();
-    const capi = clientFor(ts, colleague);
-    const reg = await capi.auth.register.mutate({
+    const { b: owner, api } = await register(ts, {
+      email: "grace@hearth.test",
+      password: "cobol cobol",
+      firstName: "Grace",
+      lastName: "Hopper",
+    });
+    const { res: reg } = await register(ts, {
       email: "alan@hearth.test",
       password: "enigma enigma",
       firstName: "Alan",
       lastName: "Turing",
     });
-    colleague.token = reg.accessToken;
 
     const org = await api.tenant.createOrganization.mutate({ name: "Navy" });
     owner.token = (await api.tenant.switch.mutate({ tenantId: org.id })).accessToken;

@@ -14,6 +14,7 @@ import {
   codeOf,
   decodeJwt,
   expectCode,
+  register,
   serverKey,
   signJwt,
   snapshot,
@@ -37,21 +38,12 @@ async function signUp(b: Browser = browser()) {
   n++;
   const email = `user${n}@hearth.test`;
   const password = "a good long password";
-  const res = await clientFor(ts, b).auth.register.mutate({
-    email,
-    password,
-    firstName: `User${n}`,
-    lastName: "Test",
-  });
-  b.token = res.accessToken;
-  return {
+  const { api, res } = await register(
+    ts,
+    { email, password, firstName: `User${n}`, lastName: "Test" },
     b,
-    api: clientFor(ts, b),
-    email,
-    password,
-    userId: res.user.id,
-    tenantId: res.tenant.id,
-  };
+  );
+  return { b, api, email, password, userId: res.user.id, tenantId: res.tenant.id };
 }
 
 async function signIn(email: string, password: string) {

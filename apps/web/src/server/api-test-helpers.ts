@@ -63,6 +63,21 @@ export function applySetCookies(b: Browser, setCookies: string[]): void {
   }
 }
 
+/**
+ * Registers a user over HTTP from browser `b` (a fresh one unless given), which then holds
+ * their access token and refresh cookie; returns it, a client for it and the answer.
+ */
+export async function register(
+  ts: TestServer,
+  user: { email: string; password: string; firstName: string; lastName: string },
+  b: Browser = browser(),
+) {
+  const api = clientFor(ts, b);
+  const res = await api.auth.register.mutate(user);
+  b.token = res.accessToken;
+  return { b, api, res };
+}
+
 /** The tRPC code of a failed call. */
 export async function codeOf(p: Promise<unknown>): Promise<string> {
   try {

@@ -16,28 +16,22 @@ it("starts the real server on a free port with its own SQLite file, and cleans u
     const health = await fetch(`${a.url}/api/health`);
     expect(await health.json()).toMatchObject({ ok: true, store: "sqlite" });
 
-    const res = await fetch(`${a.trpcUrl}/auth.register`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        email: "someone@hearth.test",
-        password: "a long enough password",
-        firstName: "Some",
-        lastName: "One",
-      }),
-    });
+    /** The same sign-up, sent to one server. */
+    const registerOn = (trpcUrl: string) =>
+      fetch(`${trpcUrl}/auth.register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          email: "someone@hearth.test",
+          password: "a long enough password",
+          firstName: "Some",
+          lastName: "One",
+        }),
+      });
+    const res = await registerOn(a.trpcUrl);
     expect(res.status).toBe(200);
     // The account exists on a's store only.
-    const again = await fetch(`${b.trpcUrl}/auth.register`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        email: "someone@hearth.test",
-        password: "a long enough password",
-        firstName: "Some",
-        lastName: "One",
-      }),
-    });
+    const again = await registerOn(b.trpcUrl);
     expect(again.status).toBe(200);
   } finally {
     await a.stop();

@@ -122,8 +122,8 @@ async function parseInput(
 const chains = new WeakMap<AnyTRPCProcedure, ChainDef | null>();
 
 /**
- * One level's options with `changes` applied. Written out field by field: copying a
- * spread of a differently-shaped object each time is most of what a level costs.
+ * The next level's options: these with a new context, input and raw-input reader. Written
+ * out field by field: spreading objects of varying shapes was most of what a level cost.
  */
 function withChanges(
   opts: ProcedureCallOptions,

@@ -411,8 +411,13 @@ function decodeUtf8(body: Buffer): string {
 function isDataStream(value: unknown): boolean {
   if (!isObject(value)) return false;
   if (Symbol.asyncIterator in value) return true;
-  const values = Object.values(value);
-  return values.some(isPromiseLike) || values.some((v) => isObject(v) && Symbol.asyncIterator in v);
+  // Object.values' own properties, without making the array on every answer.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = value[key];
+    if (isPromiseLike(v) || (isObject(v) && Symbol.asyncIterator in v)) return true;
+  }
+  return false;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -348,6 +348,8 @@ async function main() {
   let bare: Load;
   let officialNoop: Load;
   let leanNoop: Load;
+  let health: Load;
+  let me: Load;
   let autosave: Awaited<ReturnType<typeof autosaveLoad>>;
   let login: Awaited<ReturnType<typeof loginLag>>;
   try {
@@ -368,6 +370,8 @@ async function main() {
       official: [] as Load[],
       lean: [] as Load[],
       autosave: [] as Awaited<ReturnType<typeof autosaveLoad>>[],
+      health: [] as Load[],
+      me: [] as Load[],
     };
     for (let round = 0; round < (QUICK ? 1 : ROUNDS); round++) {
       runs.bare.push(
@@ -382,6 +386,15 @@ async function main() {
       if (QUICK) continue;
       runs.lean.push(await noop(leanChild));
       runs.official.push(await noop(officialChild));
+      // For reference: the Hearth server's own plumbing (health check), and the query a
+      // page load makes (auth.me).
+      runs.health.push(await load(hearth, () => ({ url: `${hearth.url}/api/health` })));
+      runs.me.push(
+        await load(hearth, () => ({
+          url: `${hearth.url}/api/trpc/auth.me`,
+          headers: { authorization: `Bearer ${workspaces[0]!.token}` },
+        })),
+      );
     }
     bare = best(runs.bare);
     autosave = runs.autosave.reduce((a, b) => (b.reqPerSec > a.reqPerSec ? b : a));
@@ -392,6 +405,8 @@ async function main() {
     }
     leanNoop = best(runs.lean);
     officialNoop = best(runs.official);
+    health = best(runs.health);
+    me = best(runs.me);
     login = await loginLag(hearth, emails);
   } finally {
     await Promise.all(children.map((c) => c.stop()));
@@ -441,6 +456,12 @@ async function main() {
         method: "node:http reading a POST body of the autosave's size and answering 200 B of JSON",
       },
       trpcNoop: { ...officialNoop, method: "no-op mutation through tRPC's node-http adapter" },
+      hearthHealth: { ...health, method: "GET /api/health on the Hearth server: its plumbing" },
+      hearthAuthMe: {
+        ...me,
+        method:
+          "authenticated auth.me query on the Hearth server (token, session check, user read)",
+      },
       leanNoop: { ...leanNoop, method: "the same no-op mutation through Hearth's lean adapter" },
       login: {
         concurrency: LOGIN_CONCURRENCY,

@@ -1,4 +1,4 @@
-import { ZEditorLayout, ZFilePath, ZIsoDate } from "@hearth/db";
+import { type SaveWorkspaceInput, ZEditorLayout, ZFilePath, ZIsoDate } from "@hearth/db";
 import { z } from "zod";
 import { ZBufferPath } from "../../lib/key-text";
 import { requireWriter } from "../../lib/roles";
@@ -112,25 +112,19 @@ export type AutosaveInput = z.infer<typeof ZAutosaveInput>;
 export const autosaveWorkspace = authedProcedure
   .input(ZAutosaveInput)
   .mutation(async ({ ctx, input }) => {
-    const { id, baseRev, editor, terminal, debug, memory, buffers } = input;
     requireWriter(ctx.user);
+    // Only the parts given; set one by one (conditional spreads cost an object each).
+    const parts: SaveWorkspaceInput = { baseRev: input.baseRev };
+    if (input.editor) parts.editor = input.editor;
+    if (input.terminal) parts.terminal = input.terminal;
+    if (input.debug) parts.debug = input.debug;
+    if (input.memory) parts.memory = input.memory;
+    if (input.buffers) parts.buffers = input.buffers;
     // The owner, rev and buffer cap checks all happen inside the save's one transaction.
-    const saved = await ctx.repos.workspaceSessions.save(
-      ctx.user.tenantId,
-      id,
-      {
-        baseRev,
-        ...(editor ? { editor } : {}),
-        ...(terminal ? { terminal } : {}),
-        ...(debug ? { debug } : {}),
-        ...(memory ? { memory } : {}),
-        ...(buffers ? { buffers } : {}),
-      },
-      {
-        now: ctx.now(),
-        ownerId: ctx.user.id,
-        maxBufferBytes: ctx.config.maxSessionBufferBytes,
-      },
-    );
+    const saved = await ctx.repos.workspaceSessions.save(ctx.user.tenantId, input.id, parts, {
+      now: ctx.now(),
+      ownerId: ctx.user.id,
+      maxBufferBytes: ctx.config.maxSessionBufferBytes,
+    });
     return { rev: saved.rev, savedAt: saved.savedAt };
   });

@@ -170,6 +170,12 @@ function idTimeMs(id: string): number | null {
   return ms;
 }
 
+/** Where each kind of mailed link leads, and what its background work is called in logs. */
+const MAIL_LINKS = {
+  verify: { what: "verification mail", page: "verify-email" },
+  reset: { what: "password reset mail", page: "reset-password" },
+} as const;
+
 /**
  * The sign-in flows: registration, login, refresh-token rotation with reuse detection,
  * logout, password change and reset, email verification, devices, and the per-request
@@ -577,32 +583,19 @@ export class AuthService {
     if (!user?.isActive) return;
     const now = this.now();
     // The token is stored and mailed after the answer, so both answers take the same time.
-    this.background("password reset mail", async () => {
-      const { token, tokenHash } = createEmailToken();
-      await this.repos.emailTokens.create({
-        tokenHash,
-        purpose: "reset",
-        userId: user.id,
-        tenantId: user.tenantId,
-        expiresAt: new Date(now.getTime() + this.emailTokenTtlMs).toISOString(),
-        now,
-      });
-      const link = `${this.publicBaseUrl}/reset-password?token=${token}`;
-      await this.mailer.send({
-        to: user.email,
-        subject: "Reset your Hearth password",
-        text: [
-          `Someone (hopefully you) asked to reset the password of ${user.email} on Hearth.`,
-          "",
-          "Open this link to choose a new password:",
-          "",
-          link,
-          "",
-          "The link works once, for one hour. If you did not ask, ignore this mail.",
-          client.ip ? `The request came from ${client.ip}.` : "",
-        ].join("\n"),
-      });
-    });
+    this.mailLink(user, now, "reset", (link) => ({
+      subject: "Reset your Hearth password",
+      lines: [
+        `Someone (hopefully you) asked to reset the password of ${user.email} on Hearth.`,
+        "",
+        "Open this link to choose a new password:",
+        "",
+        link,
+        "",
+        "The link works once, for one hour. If you did not ask, ignore this mail.",
+        client.ip ? `The request came from ${client.ip}.` : "",
+      ],
+    }));
   }
 
   /** Uses a reset link: sets the new password and ends every family of the user. */
@@ -732,30 +725,43 @@ export class AuthService {
   }
 
   private sendVerificationMail(user: User, now: Date): void {
-    this.background("verification mail", async () => {
+    this.mailLink(user, now, "verify", (link) => ({
+      subject: "Confirm your email for Hearth",
+      lines: [
+        `Welcome to Hearth, ${user.firstName || user.email}.`,
+        "",
+        "Open this link to confirm your email address:",
+        "",
+        link,
+        "",
+        "The link works once, for one hour.",
+      ],
+    }));
+  }
+
+  /**
+   * In the background: stores a single-use email token for `purpose` and mails the user the
+   * page link that carries it.
+   */
+  private mailLink(
+    user: User,
+    now: Date,
+    purpose: "verify" | "reset",
+    mail: (link: string) => { subject: string; lines: string[] },
+  ): void {
+    const { what, page } = MAIL_LINKS[purpose];
+    this.background(what, async () => {
       const { token, tokenHash } = createEmailToken();
       await this.repos.emailTokens.create({
         tokenHash,
-        purpose: "verify",
+        purpose,
         userId: user.id,
         tenantId: user.tenantId,
         expiresAt: new Date(now.getTime() + this.emailTokenTtlMs).toISOString(),
         now,
       });
-      const link = `${this.publicBaseUrl}/verify-email?token=${token}`;
-      await this.mailer.send({
-        to: user.email,
-        subject: "Confirm your email for Hearth",
-        text: [
-          `Welcome to Hearth, ${user.firstName || user.email}.`,
-          "",
-          "Open this link to confirm your email address:",
-          "",
-          link,
-          "",
-          "The link works once, for one hour.",
-        ].join("\n"),
-      });
+      const { subject, lines } = mail(`${this.publicBaseUrl}/${page}?token=${token}`);
+      await this.mailer.send({ to: user.email, subject, text: lines.join("\n") });
     });
   }
 

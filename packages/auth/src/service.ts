@@ -4,6 +4,7 @@ import {
   type AuthSessionRepository,
   createRepositories,
   type EmailTokenRepository,
+  idTimeMs,
   NotFoundError,
   newId,
   type Role,
@@ -154,20 +155,6 @@ function requirePassword(password: unknown): string {
 
 function invalidLink(): ValidationError {
   return new ValidationError("This link is not valid any more. Ask for a new one.");
-}
-
-const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
-
-/** The milliseconds in the first 10 characters of a record id (ULID layout), or null. */
-function idTimeMs(id: string): number | null {
-  if (id.length < 10) return null;
-  let ms = 0;
-  for (const ch of id.slice(0, 10)) {
-    const digit = CROCKFORD.indexOf(ch);
-    if (digit < 0) return null;
-    ms = ms * 32 + digit;
-  }
-  return ms;
 }
 
 /** Where each kind of mailed link leads, and what its background work is called in logs. */

@@ -55,3 +55,15 @@ export function newId(nowMs: number = Date.now()): string {
   lastRandom = digits;
   return out;
 }
+
+/** The milliseconds newId() put in the first 10 characters of an id, or null if not one. */
+export function idTimeMs(id: string): number | null {
+  if (id.length < 10) return null;
+  let ms = 0;
+  for (let i = 0; i < 10; i++) {
+    const digit = CROCKFORD.indexOf(id[i]!);
+    if (digit < 0) return null;
+    ms = ms * 32 + digit;
+  }
+  return ms;
+}

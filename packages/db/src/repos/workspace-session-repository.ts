@@ -1,4 +1,12 @@
-import { type KeyRange, type SessionKeys, type TenantKeys, tenantKeys, WS_PART } from "../keyspace";
+import {
+  type KeyPart,
+  type KeyPrefix,
+  type KeyRange,
+  type SessionKeys,
+  type TenantKeys,
+  tenantKeys,
+  WS_PART,
+} from "../keyspace";
 import type { Page, PageRequest } from "../models/common";
 import { newId } from "../models/ids";
 import {
@@ -407,15 +415,9 @@ export class WorkspaceSessionRepository {
     req?: PageRequest,
   ): Promise<Page<WorkspaceSessionMeta>> {
     const keys = tenantKeys(tenantId);
-    return this.store.transact(async (tx) => {
-      const prefix = keys.wsRecentSpace.key(userId);
-      const { rows, nextCursor } = await scanPage(tx, prefix, req, {
-        reverse: true,
-        defaultLimit: 20,
-      });
-      const ids = rows.map((r) => keys.wsRecentSpace.unpack(r.key)[2] as string);
-      return { items: await readMetas(tx, keys, ids), nextCursor };
-    });
+    return this.store.transact((tx) =>
+      pageOfIndex(tx, keys, keys.wsRecentSpace, [userId], req, { reverse: true, defaultLimit: 20 }),
+    );
   }
 
   /**
@@ -462,11 +464,9 @@ export class WorkspaceSessionRepository {
     req?: PageRequest,
   ): Promise<Page<WorkspaceSessionMeta>> {
     const keys = tenantKeys(tenantId);
-    return this.store.transact(async (tx) => {
-      const { rows, nextCursor } = await scanPage(tx, keys.wsChildrenSpace.key(parentId), req);
-      const ids = rows.map((r) => keys.wsChildrenSpace.unpack(r.key)[1] as string);
-      return { items: await readMetas(tx, keys, ids), nextCursor };
-    });
+    return this.store.transact((tx) =>
+      pageOfIndex(tx, keys, keys.wsChildrenSpace, [parentId], req),
+    );
   }
 
   /** Sessions opened on one workspace folder, in id order. */
@@ -476,11 +476,9 @@ export class WorkspaceSessionRepository {
     req?: PageRequest,
   ): Promise<Page<WorkspaceSessionMeta>> {
     const keys = tenantKeys(tenantId);
-    return this.store.transact(async (tx) => {
-      const { rows, nextCursor } = await scanPage(tx, keys.wsByPathSpace.key(workspacePath), req);
-      const ids = rows.map((r) => keys.wsByPathSpace.unpack(r.key)[1] as string);
-      return { items: await readMetas(tx, keys, ids), nextCursor };
-    });
+    return this.store.transact((tx) =>
+      pageOfIndex(tx, keys, keys.wsByPathSpace, [workspacePath], req),
+    );
   }
 
   /**
@@ -671,6 +669,23 @@ export class WorkspaceSessionRepository {
       if (meta) deleteWorkspace(tx, keys, meta);
     });
   }
+}
+
+/**
+ * One page of an index whose keys end in a session id, under `prefix` in `space`, with
+ * each listed session's meta.
+ */
+async function pageOfIndex(
+  tx: Transaction,
+  keys: TenantKeys,
+  space: KeyPrefix,
+  prefix: KeyPart[],
+  req: PageRequest | undefined,
+  opts?: { reverse?: boolean; defaultLimit?: number },
+): Promise<Page<WorkspaceSessionMeta>> {
+  const { rows, nextCursor } = await scanPage(tx, space.key(...prefix), req, opts);
+  const ids = rows.map((r) => space.unpack(r.key).at(-1) as string);
+  return { items: await readMetas(tx, keys, ids), nextCursor };
 }
 
 async function readMetas(

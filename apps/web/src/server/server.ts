@@ -104,13 +104,10 @@ export function formatUrl(host: string, port: number): string {
 
 type UpgradeListener = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-const REQUEST_ID = Symbol("hearth.requestId");
-type TrackedRequest = http.IncomingMessage & { [REQUEST_ID]?: string };
-
-/** What the request log needs when a response closes, kept on the response itself. */
-const LOGGED = Symbol("hearth.logged");
-type LoggedResponse = http.ServerResponse & {
-  [LOGGED]?: { id: string; start: number; method: string | undefined; pathname: string };
+/** What the log lines of a request need (its id, when it began, what it asked for). */
+const TRACKED = Symbol("hearth.tracked");
+type TrackedRequest = http.IncomingMessage & {
+  [TRACKED]?: { id: string; start: number; pathname: string };
 };
 
 /**
@@ -201,7 +198,7 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
     // of the server itself deserve a log line. Never the input: it may hold passwords.
     if (error.code !== "INTERNAL_SERVER_ERROR") return;
     logger.error(
-      { reqId: (req as TrackedRequest)[REQUEST_ID], path, err: error.cause ?? error },
+      { reqId: (req as TrackedRequest)[TRACKED]?.id, path, err: error.cause ?? error },
       "procedure failed",
     );
   };
@@ -228,15 +225,13 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
   const requestLog = logger.child({}, { redact: { paths: [] } });
 
   // One listener function for every response: the per-request values travel on the
-  // response instead of in a closure made for each request.
-  function logRequest(this: LoggedResponse) {
-    const logged = this[LOGGED]!;
-    const ms = Math.round((performance.now() - logged.start) * 100) / 100;
+  // request (reached as res.req) instead of in a closure made for each request.
+  function logRequest(this: http.ServerResponse) {
+    const req = this.req as TrackedRequest;
+    const { id, start, pathname } = req[TRACKED]!;
+    const ms = Math.round((performance.now() - start) * 100) / 100;
     const status = this.writableFinished ? this.statusCode : 499;
-    requestLog.info(
-      { reqId: logged.id, method: logged.method, path: logged.pathname, status, ms },
-      "request",
-    );
+    requestLog.info({ reqId: id, method: req.method, path: pathname, status, ms }, "request");
     // Connections that were busy when shutdown began are let go as soon as they are idle.
     if (closing) setImmediate(() => server.closeIdleConnections());
   }
@@ -245,13 +240,12 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
   const onRequest: http.RequestListener = (req, res) => {
     const start = performance.now();
     const id = nextRequestId();
-    (req as TrackedRequest)[REQUEST_ID] = id;
     res.setHeader("x-request-id", id);
     if (closing) res.setHeader("connection", "close");
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
-    (res as LoggedResponse)[LOGGED] = { id, start, method: req.method, pathname };
+    (req as TrackedRequest)[TRACKED] = { id, start, pathname };
     res.on("close", logRequest);
 
     if (pathname.startsWith(TRPC_PREFIX)) {

@@ -93,7 +93,8 @@ function chainOf(proc: AnyTRPCProcedure): ChainDef | undefined {
   return { steps, meta: def.meta };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** tRPC's own test for a plain object (arrays are not). */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return !!value && !Array.isArray(value) && typeof value === "object";
 }
 

@@ -23,7 +23,7 @@ import {
 } from "@trpc/server";
 import { createURL, nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { getHTTPStatusCode, type HTTPErrorHandler, type TRPCRequestInfo } from "@trpc/server/http";
-import { callProcedure } from "./call-procedure";
+import { callProcedure, isObject } from "./call-procedure";
 
 export interface TRPCCreateContextOptions {
   req: IncomingMessage;
@@ -418,10 +418,6 @@ function isDataStream(value: unknown): boolean {
     if (isPromiseLike(v) || (isObject(v) && Symbol.asyncIterator in v)) return true;
   }
   return false;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return !!value && !Array.isArray(value) && typeof value === "object";
 }
 
 function isPromiseLike(value: unknown): boolean {

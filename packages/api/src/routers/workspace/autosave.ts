@@ -1,4 +1,13 @@
-import { type SaveWorkspaceInput, ZEditorLayout, ZFilePath, ZIsoDate } from "@hearth/db";
+import {
+  type SaveWorkspaceInput,
+  ZBreakpoint,
+  ZDebugState,
+  ZEditorState,
+  ZIsoDate,
+  ZMemoryState,
+  ZOpenTab,
+  ZTerminalState,
+} from "@hearth/db";
 import { z } from "zod";
 import { ZBufferPath } from "../../lib/key-text";
 import { requireWriter } from "../../lib/roles";
@@ -44,46 +53,26 @@ function isJsonValue(v: unknown, depth: number): boolean {
 }
 const ZText = z.string().max(100_000);
 
-export const ZEditorInput = z.object({
-  layout: ZEditorLayout,
-  activeTabIndex: z.number().int().min(-1).max(MAX_ITEMS),
-  openTabs: z
-    .array(
-      z.object({
-        path: ZFilePath,
-        /** Monaco's saveViewState(): any JSON. */
-        viewState: ZJsonValue,
-        language: z.string().max(100).optional(),
-      }),
-    )
-    .max(MAX_ITEMS),
+// Each part is the stored state's model (@hearth/db) with the bounds an autosave takes.
+
+export const ZEditorInput = ZEditorState.extend({
+  activeTabIndex: ZEditorState.shape.activeTabIndex.max(MAX_ITEMS),
+  openTabs: z.array(ZOpenTab.extend({ viewState: ZJsonValue })).max(MAX_ITEMS),
 });
 
-export const ZTerminalInput = z.object({
-  cwd: z.string().max(4096),
+export const ZTerminalInput = ZTerminalState.extend({
   commandHistory: z.array(ZText).max(100),
   environmentVars: z
     .record(z.string().min(1).max(1024), z.string().max(32_768))
     .refine((env) => Object.keys(env).length <= MAX_ITEMS, "At most 1000 variables."),
-  /** xterm's serialize addon output. */
-  scrollback: z.string().optional(),
 });
 
-export const ZDebugInput = z.object({
-  breakpoints: z
-    .array(
-      z.object({
-        path: ZFilePath,
-        line: z.number().int().min(1),
-        condition: ZText.optional(),
-        enabled: z.boolean(),
-      }),
-    )
-    .max(10 * MAX_ITEMS),
+export const ZDebugInput = ZDebugState.extend({
+  breakpoints: z.array(ZBreakpoint.extend({ condition: ZText.optional() })).max(10 * MAX_ITEMS),
   watchExpressions: z.array(ZText).max(MAX_ITEMS),
 });
 
-export const ZMemoryInput = z.object({
+export const ZMemoryInput = ZMemoryState.extend({
   facts: z.array(ZText).max(10 * MAX_ITEMS),
   decisions: z.array(z.object({ text: ZText, at: ZIsoDate })).max(10 * MAX_ITEMS),
 });

@@ -167,13 +167,7 @@ function writeState(
   for (const part of CHUNKED_PARTS) {
     const value = state.parts[part];
     if (value === undefined) continue;
-    const pieces = value === null ? [] : splitChunks(value);
-    for (let i = 0; i < pieces.length; i++)
-      tx.set(keys.wsPartChunk(sessionId, part, i), pieces[i]!);
-    for (let i = pieces.length; i < chunks[part]; i++) {
-      tx.clear(keys.wsPartChunk(sessionId, part, i));
-    }
-    chunks[part] = pieces.length;
+    chunks[part] = writeChunks(tx, keys.ws(sessionId), part, value, chunks[part]);
   }
   for (const [path, value] of state.buffers) {
     // Old chunks go before new ones are written (a shorter text leaves none behind).
@@ -234,9 +228,25 @@ function writeBufferSizes(
   sizes: BufferSizes,
   oldChunks: number,
 ): void {
-  const pieces = sizes.size === 0 ? [] : splitChunks(encodeBufferSizes(sizes));
-  for (let i = 0; i < pieces.length; i++) tx.set(sk.chunk(WS_PART.bufferSizes, i), pieces[i]!);
-  for (let i = pieces.length; i < oldChunks; i++) tx.clear(sk.chunk(WS_PART.bufferSizes, i));
+  const value = sizes.size === 0 ? null : encodeBufferSizes(sizes);
+  writeChunks(tx, sk, WS_PART.bufferSizes, value, oldChunks);
+}
+
+/**
+ * Writes a chunked value as chunks 0..n-1 of `part` and clears the chunks beyond n that
+ * its old value had (all of them for null). Returns n.
+ */
+function writeChunks(
+  tx: Transaction,
+  sk: SessionKeys,
+  part: string,
+  value: Bytes | null,
+  oldChunks: number,
+): number {
+  const pieces = value === null ? [] : splitChunks(value);
+  for (let i = 0; i < pieces.length; i++) tx.set(sk.chunk(part, i), pieces[i]!);
+  for (let i = pieces.length; i < oldChunks; i++) tx.clear(sk.chunk(part, i));
+  return pieces.length;
 }
 
 /**

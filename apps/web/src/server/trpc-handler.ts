@@ -190,6 +190,8 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
         throw inputError;
       }
     };
+    /** The input as parsed, for error shapes and logs; undefined unless it parsed. */
+    const parsedInput = () => (inputState === "ok" ? input : undefined);
     const signal = connectionSignal(req);
     // Made only if the context asks for it (Hearth's does not).
     const makeInfo = (): TRPCRequestInfo => {
@@ -199,7 +201,7 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
         path,
         procedure: proc,
         getRawInput,
-        result: () => (inputState === "ok" ? input : undefined),
+        result: parsedInput,
       };
       return {
         isBatchCall: false,
@@ -231,20 +233,13 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
       data = await callProcedure(proc, { path, getRawInput, ctx, type, signal, batchIndex: 0 });
     } catch (cause) {
       error = getTRPCErrorFromUnknown(cause);
-      onError?.({ error, path, input: inputState === "ok" ? input : undefined, ctx, type, req });
+      onError?.({ error, path, input: parsedInput(), ctx, type, req });
     }
 
     try {
       if (error) {
         const response = {
-          error: getTRPCErrorShape({
-            config,
-            ctx,
-            error,
-            input: inputState === "ok" ? input : undefined,
-            path,
-            type,
-          }),
+          error: getTRPCErrorShape({ config, ctx, error, input: parsedInput(), path, type }),
         };
         send(
           res,

@@ -683,6 +683,28 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
     );
   });
 
+  it("a buffer save clears the old chunks one by one, never a range (which empties the read cache)", async () => {
+    const rec = recording(ctx.store);
+    const big = "y".repeat(250_000);
+    const { tenant, ws, s } = await session({ buffers: { "a.txt": big, "b.txt": "b" } }, rec.store);
+    const bufferPrefix = tenantKeys(tenant.id).wsSpace.key(s.id, "buffer");
+    const bufferOps = (op: string) =>
+      rec.writes.filter(
+        (w) => w.op === op && w.key.subarray(0, bufferPrefix.length).equals(bufferPrefix),
+      ).length;
+    await ws.save(tenant.id, s.id, { baseRev: 0, buffers: { "a.txt": "short" } });
+    expect(rec.writes.some((w) => w.op === "clearRange")).toBe(false);
+    expect([bufferOps("set"), bufferOps("clear")]).toEqual([1, 2]);
+    await ws.save(tenant.id, s.id, { baseRev: 1, buffers: { "a.txt": big } });
+    // A session written before the sizes record: the chunks are counted from the buffers.
+    await dropSizes(tenant.id, s.id);
+    await ws.save(tenant.id, s.id, { baseRev: 2, buffers: { "a.txt": null, "b.txt": "bb" } });
+    expect(rec.writes.some((w) => w.op === "clearRange")).toBe(false);
+    expect([bufferOps("set"), bufferOps("clear")]).toEqual([1, 3]);
+    expect((await ws.getById(tenant.id, s.id))?.buffers).toEqual({ "b.txt": "bb" });
+    expect(await checkConsistency(ctx.store)).toEqual([]);
+  });
+
   it("keeps the sizes record right through commit_unknown_result retries", async () => {
     const { tenant, faulty, ws, s } = await sessionThroughFaults(11, { buffers: { a: "a" } });
     let rev = 0;

@@ -32,6 +32,7 @@ import {
   ValidationError,
 } from "./errors";
 import {
+  chunkCount,
   clampLimit,
   decodeJson,
   EMPTY_VALUE,
@@ -156,27 +157,30 @@ function encodeState(state: WorkspaceState & { buffers?: BuffersPatch }): Encode
   return { parts, buffers };
 }
 
-/** Writes the encoded parts: chunks 0..n-1, then clears the chunks the old value had beyond n. */
+/**
+ * Writes the encoded parts and buffers: chunks 0..n-1, then clears the chunks the old value
+ * had beyond n. `oldBuffers` holds the bytes each patched buffer held before (the buffer
+ * sizes record), which says how many chunks it had: no range clear is needed, and a range
+ * clear would empty the SQLite store's whole read cache on every buffer save.
+ */
 function writeState(
   tx: Transaction,
   keys: TenantKeys,
   sessionId: string,
   state: EncodedState,
   chunks: PartChunks,
+  oldBuffers: ReadonlyMap<string, number>,
 ): void {
+  const sk = keys.ws(sessionId);
   for (const part of CHUNKED_PARTS) {
     const value = state.parts[part];
     if (value === undefined) continue;
-    chunks[part] = writeChunks(tx, keys.ws(sessionId), part, value, chunks[part]);
+    chunks[part] = writeChunks(tx, (i) => sk.chunk(part, i), value, chunks[part]);
   }
   for (const [path, value] of state.buffers) {
-    // Old chunks go before new ones are written (a shorter text leaves none behind).
-    const r = keys.wsBufferRange(sessionId, path);
-    tx.clearRange(r.begin, r.end);
-    if (value === null) continue;
-    const pieces = splitChunks(value);
-    for (let i = 0; i < pieces.length; i++)
-      tx.set(keys.wsBufferChunk(sessionId, path, i), pieces[i]!);
+    const old = oldBuffers.get(path);
+    const oldChunks = old === undefined ? 0 : chunkCount(old);
+    writeChunks(tx, (i) => keys.wsBufferChunk(sessionId, path, i), value, oldChunks);
   }
 }
 
@@ -229,29 +233,44 @@ function writeBufferSizes(
   oldChunks: number,
 ): void {
   const value = sizes.size === 0 ? null : encodeBufferSizes(sizes);
-  writeChunks(tx, sk, WS_PART.bufferSizes, value, oldChunks);
+  writeChunks(tx, (i) => sk.chunk(WS_PART.bufferSizes, i), value, oldChunks);
 }
 
 /**
- * Writes a chunked value as chunks 0..n-1 of `part` and clears the chunks beyond n that
- * its old value had (all of them for null). Returns n.
+ * Writes a chunked value as chunks 0..n-1 (keys from `keyOf`) and clears the chunks beyond
+ * n that its old value had (all of them for null). Returns n.
  */
 function writeChunks(
   tx: Transaction,
-  sk: SessionKeys,
-  part: string,
+  keyOf: (chunk: number) => Bytes,
   value: Bytes | null,
   oldChunks: number,
 ): number {
   const pieces = value === null ? [] : splitChunks(value);
-  for (let i = 0; i < pieces.length; i++) tx.set(sk.chunk(part, i), pieces[i]!);
-  for (let i = pieces.length; i < oldChunks; i++) tx.clear(sk.chunk(part, i));
+  for (let i = 0; i < pieces.length; i++) tx.set(keyOf(i), pieces[i]!);
+  for (let i = pieces.length; i < oldChunks; i++) tx.clear(keyOf(i));
   return pieces.length;
 }
 
 /**
+ * Applies a buffer patch to `sizes` (null drops a path). Returns what the patched paths
+ * held before, for those that existed.
+ */
+function patchBufferSizes(sizes: BufferSizes, patch: EncodedState["buffers"]): BufferSizes {
+  const before: BufferSizes = new Map();
+  for (const [path, value] of patch) {
+    const old = sizes.get(path);
+    if (old !== undefined) before.set(path, old);
+    if (value === null) sizes.delete(path);
+    else sizes.set(path, value.length);
+  }
+  return before;
+}
+
+/**
  * Applies a save's buffer patch to the sizes record. With `maxBytes`, a total above it
- * throws PayloadTooLargeError before anything is written.
+ * throws PayloadTooLargeError before anything is written. Returns what the patched
+ * buffers held before.
  */
 async function updateBufferSizes(
   tx: Transaction,
@@ -259,12 +278,9 @@ async function updateBufferSizes(
   sk: SessionKeys,
   patch: EncodedState["buffers"],
   maxBytes: number | undefined,
-): Promise<void> {
+): Promise<BufferSizes> {
   const { sizes, chunks } = await readBufferSizes(tx, keys, sk);
-  for (const [path, value] of patch) {
-    if (value === null) sizes.delete(path);
-    else sizes.set(path, value.length);
-  }
+  const before = patchBufferSizes(sizes, patch);
   if (maxBytes !== undefined) {
     let total = 0;
     for (const n of sizes.values()) total += n;
@@ -275,7 +291,11 @@ async function updateBufferSizes(
     }
   }
   writeBufferSizes(tx, sk, sizes, chunks);
+  return before;
 }
+
+/** No buffer held before: a new session, or a save that patches none. */
+const NO_BUFFERS: ReadonlyMap<string, number> = new Map();
 
 function pushTo(map: Map<string, Bytes[]>, name: string, value: Bytes): void {
   const list = map.get(name);
@@ -392,10 +412,10 @@ export class WorkspaceSessionRepository {
         chunks: emptyChunks(),
         saves: [],
       };
-      writeState(tx, keys, id, state, meta.chunks);
+      writeState(tx, keys, id, state, meta.chunks, NO_BUFFERS);
       if (state.buffers.length > 0) {
         const sizes: BufferSizes = new Map();
-        for (const [path, value] of state.buffers) if (value) sizes.set(path, value.length);
+        patchBufferSizes(sizes, state.buffers);
         writeBufferSizes(tx, keys.ws(id), sizes, 0);
       }
       writeWorkspaceRecords(tx, keys, meta);
@@ -549,10 +569,11 @@ export class WorkspaceSessionRepository {
         );
       }
       // Checked (and possibly refused) before anything of the save is written.
-      if (state.buffers.length > 0) {
-        await updateBufferSizes(tx, keys, sk, state.buffers, maxBufferBytes);
-      }
-      writeState(tx, keys, sessionId, state, head.chunks);
+      const oldBuffers =
+        state.buffers.length > 0
+          ? await updateBufferSizes(tx, keys, sk, state.buffers, maxBufferBytes)
+          : NO_BUFFERS;
+      writeState(tx, keys, sessionId, state, head.chunks, oldBuffers);
       const oldMs = head.lastActiveMs;
       if (nowMs - oldMs >= ACTIVITY_GRANULARITY_MS) {
         const { userId, tags } = await readMeta();

@@ -12,6 +12,7 @@ import {
   type Store,
   type Tenant,
   type TenantRepository,
+  type Transaction,
   type User,
   type UserRepository,
   ValidationError,
@@ -35,7 +36,7 @@ import {
   REFRESH_TOKEN_TTL_SECONDS,
   secretMatchesHash,
 } from "./refresh";
-import type { AccessTokenSigner } from "./tokens";
+import type { AccessTokenClaims, AccessTokenSigner } from "./tokens";
 
 /** Who is calling, for audit events and the devices list. */
 export interface ClientInfo {
@@ -155,6 +156,22 @@ function requirePassword(password: unknown): string {
 
 function invalidLink(): ValidationError {
   return new ValidationError("This link is not valid any more. Ask for a new one.");
+}
+
+type SessionReader = (id: string, tenantId: string) => Promise<Readonly<AuthSession> | null>;
+
+/** The family's current session, following rotations from `session`; null if none is. */
+async function familyHead(
+  session: Readonly<AuthSession>,
+  sessionById: SessionReader,
+): Promise<Readonly<AuthSession> | null> {
+  let at: Readonly<AuthSession> | null = session;
+  for (let hop = 0; at && hop <= MAX_ROTATION_HOPS; hop++) {
+    if (at.status !== "rotated") return at.status === "active" ? at : null;
+    if (!at.rotatedTo) return null;
+    at = await sessionById(at.rotatedTo, at.tenantId);
+  }
+  return null;
 }
 
 /** Where each kind of mailed link leads, and what its background work is called in logs. */
@@ -298,16 +315,46 @@ export class AuthService {
    * with: a removed member is refused, a demoted one acts with the new role.
    */
   async authenticate(accessToken: string | null | undefined): Promise<AuthContext | null> {
-    if (!accessToken) return null;
-    const claims = await this.signer.verify(accessToken);
+    const claims = await this.verifyAccessToken(accessToken);
     if (!claims) return null;
-    const { session: found, role } = await this.repos.authSessions.getForRequest(
-      claims.tid,
-      claims.sid,
-      claims.sub,
+    const sessions = this.repos.authSessions;
+    const { session, role } = await sessions.getForRequest(claims.tid, claims.sid, claims.sub);
+    return this.contextOfRequest(claims, session, role, (id, tenantId) =>
+      sessions.getById(id, tenantId),
     );
+  }
+
+  /** The claims of an access token signed here and not expired; nothing is read. */
+  async verifyAccessToken(
+    accessToken: string | null | undefined,
+  ): Promise<Readonly<AccessTokenClaims> | null> {
+    return accessToken ? this.signer.verify(accessToken) : null;
+  }
+
+  /**
+   * authenticate's session check for claims verifyAccessToken answered, inside the
+   * caller's transaction: a write checks its caller in its own transaction, against
+   * exactly the state it writes on, instead of in one more.
+   */
+  async authenticateIn(
+    tx: Transaction,
+    claims: Readonly<AccessTokenClaims>,
+  ): Promise<AuthContext | null> {
+    const sessions = this.repos.authSessions;
+    const { session, role } = await sessions.readForRequest(tx, claims.tid, claims.sid, claims.sub);
+    return this.contextOfRequest(claims, session, role, (id, tenantId) =>
+      sessions.readById(tx, id, tenantId),
+    );
+  }
+
+  private async contextOfRequest(
+    claims: Readonly<AccessTokenClaims>,
+    found: Readonly<AuthSession> | null,
+    role: Role | null,
+    sessionById: SessionReader,
+  ): Promise<AuthContext | null> {
     if (!role) return null;
-    let session: Readonly<AuthSession> | null = found;
+    let session = found;
     if (
       !session ||
       session.userId !== claims.sub ||
@@ -317,7 +364,7 @@ export class AuthService {
       return null;
     }
     if (session.status === "rotated") {
-      session = await this.familyHead(session);
+      session = await familyHead(session, sessionById);
       if (!session) return null;
     }
     if (!this.isLive(session)) return null;
@@ -433,7 +480,9 @@ export class AuthService {
       });
       throw new AuthError();
     }
-    const head = await this.familyHead(presented);
+    const head = await familyHead(presented, (id, tenantId) =>
+      this.repos.authSessions.getById(id, tenantId),
+    );
     if (!head || !this.isLive(head)) throw new AuthError();
     const role = await this.currentRole(head);
     if (!role) throw new AuthError();
@@ -688,17 +737,6 @@ export class AuthService {
     return (
       session.status === "active" && Date.parse(session.refreshExpiresAt) > this.now().getTime()
     );
-  }
-
-  /** The family's current session, following rotations from `session`; null if none is. */
-  private async familyHead(session: Readonly<AuthSession>): Promise<Readonly<AuthSession> | null> {
-    let at: Readonly<AuthSession> | null = session;
-    for (let hop = 0; at && hop <= MAX_ROTATION_HOPS; hop++) {
-      if (at.status !== "rotated") return at.status === "active" ? at : null;
-      if (!at.rotatedTo) return null;
-      at = await this.repos.authSessions.getById(at.rotatedTo, at.tenantId);
-    }
-    return null;
   }
 
   /** The user's role in the session's tenant now, or null when they may not sign in there. */

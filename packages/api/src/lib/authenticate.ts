@@ -1,5 +1,10 @@
-import { type AuthContext, bearerToken, type ClientInfo } from "@hearth/auth";
-import type { Role } from "@hearth/db";
+import {
+  type AccessTokenClaims,
+  type AuthContext,
+  bearerToken,
+  type ClientInfo,
+} from "@hearth/auth";
+import type { Role, Transaction } from "@hearth/db";
 import { TRPCError } from "@trpc/server";
 import type { Context } from "../context";
 import { toTRPCError } from "../errors";
@@ -31,13 +36,39 @@ function unauthorized(): TRPCError {
  * request, not at token expiry.
  */
 export async function authenticate(ctx: Context): Promise<SessionUser> {
-  let auth: AuthContext | null;
+  return sessionUserOf(await failingAsStore(() => ctx.auth.authenticate(tokenOf(ctx))));
+}
+
+/** The access token's claims (signature, expiry, issuer, audience); nothing is read. */
+export async function verifyAccess(ctx: Context): Promise<Readonly<AccessTokenClaims>> {
+  const claims = await ctx.auth.verifyAccessToken(tokenOf(ctx));
+  if (!claims) throw unauthorized();
+  return claims;
+}
+
+/** authenticate's session and membership check for verified claims, inside `tx`. */
+export async function authenticateIn(
+  ctx: Context,
+  tx: Transaction,
+  claims: Readonly<AccessTokenClaims>,
+): Promise<SessionUser> {
+  return sessionUserOf(await failingAsStore(() => ctx.auth.authenticateIn(tx, claims)));
+}
+
+function tokenOf(ctx: Context): string | null {
+  return bearerToken(ctx.req.authorization);
+}
+
+async function failingAsStore<T>(check: () => Promise<T>): Promise<T> {
   try {
-    auth = await ctx.auth.authenticate(bearerToken(ctx.req.authorization));
+    return await check();
   } catch (err) {
     // The store failing (overloaded, timed out...) is the store's error, not a refusal.
     throw toTRPCError(err) ?? err;
   }
+}
+
+function sessionUserOf(auth: AuthContext | null): SessionUser {
   if (!auth) throw unauthorized();
   return {
     id: auth.userId,

@@ -85,7 +85,7 @@ export class AuthSessionRepository {
 
   /** By id alone (a refresh token names only its session) or, cheaper, with its tenant. */
   async getById(sessionId: string, tenantId?: string): Promise<AuthSession | null> {
-    return this.store.transact(async (tx) => (await readSession(tx, sessionId, tenantId)) ?? null);
+    return this.store.transact((tx) => this.readById(tx, sessionId, tenantId));
   }
 
   /**
@@ -98,12 +98,29 @@ export class AuthSessionRepository {
     sessionId: string,
     userId: string,
   ): Promise<{ session: Readonly<AuthSession> | null; role: Role | null }> {
+    return this.store.transact((tx) => this.readForRequest(tx, tenantId, sessionId, userId));
+  }
+
+  /** getForRequest inside the caller's transaction (a write that checks its caller first). */
+  async readForRequest(
+    tx: Transaction,
+    tenantId: string,
+    sessionId: string,
+    userId: string,
+  ): Promise<{ session: Readonly<AuthSession> | null; role: Role | null }> {
     const keys = tenantKeys(tenantId);
-    return this.store.transact(async (tx) => {
-      const session = await getJsonShared<AuthSession>(tx, keys.auth(sessionId));
-      const member = await getJsonShared<MemberValue>(tx, keys.member(userId));
-      return { session: session ?? null, role: member?.role ?? null };
-    });
+    const session = await getJsonShared<AuthSession>(tx, keys.auth(sessionId));
+    const member = await getJsonShared<MemberValue>(tx, keys.member(userId));
+    return { session: session ?? null, role: member?.role ?? null };
+  }
+
+  /** getById inside the caller's transaction. */
+  async readById(
+    tx: Transaction,
+    sessionId: string,
+    tenantId?: string,
+  ): Promise<AuthSession | null> {
+    return (await readSession(tx, sessionId, tenantId)) ?? null;
   }
 
   /** Every session of a token family, oldest id first. */

@@ -529,6 +529,12 @@ export class WorkspaceSessionRepository {
       ownerId?: string;
       /** The UTF-8 bytes of unsaved buffer text the session may hold after the save. */
       maxBufferBytes?: number;
+      /**
+       * Runs first inside the save's transaction; what it throws refuses the save. The api
+       * checks its caller's auth session here: one transaction instead of two per autosave,
+       * and the check holds for exactly the state the save writes against.
+       */
+      check?: (tx: Transaction) => Promise<unknown>;
     },
   ): Promise<SaveResult> {
     const nowDate = opts?.now ?? new Date();
@@ -540,7 +546,9 @@ export class WorkspaceSessionRepository {
     const sk = keys.ws(sessionId);
     const ownerId = opts?.ownerId;
     const maxBufferBytes = opts?.maxBufferBytes;
+    const check = opts?.check;
     return transact(this.store, async (tx) => {
+      if (check) await check(tx);
       // The small rev record is always read; the meta only for an owner check or once a
       // second for the activity indexes, and then once.
       const raw = await tx.get(sk.rev);

@@ -11,7 +11,7 @@ import {
 import { z } from "zod";
 import { ZBufferPath } from "../../lib/key-text";
 import { requireWriter } from "../../lib/roles";
-import { authedProcedure } from "../../trpc";
+import { signedInInTxProcedure } from "../../trpc";
 import { ZWorkspaceId } from "./access";
 
 // Bounds keep every input far inside what the store takes per key and per save; larger
@@ -98,10 +98,9 @@ export type AutosaveInput = z.infer<typeof ZAutosaveInput>;
  * rev. A stale baseRev is CONFLICT with `currentRev` in the error data; buffers that would
  * leave more unsaved text in the session than maxSessionBufferBytes are PAYLOAD_TOO_LARGE.
  */
-export const autosaveWorkspace = authedProcedure
+export const autosaveWorkspace = signedInInTxProcedure
   .input(ZAutosaveInput)
   .mutation(async ({ ctx, input }) => {
-    requireWriter(ctx.user);
     // Only the parts given; set one by one (conditional spreads cost an object each).
     const parts: SaveWorkspaceInput = { baseRev: input.baseRev };
     if (input.editor) parts.editor = input.editor;
@@ -109,11 +108,14 @@ export const autosaveWorkspace = authedProcedure
     if (input.debug) parts.debug = input.debug;
     if (input.memory) parts.memory = input.memory;
     if (input.buffers) parts.buffers = input.buffers;
-    // The owner, rev and buffer cap checks all happen inside the save's one transaction.
-    const saved = await ctx.repos.workspaceSessions.save(ctx.user.tenantId, input.id, parts, {
+    // The sign-in, owner, rev and buffer cap checks all happen inside the save's one
+    // transaction. The token's user and tenant are those of its session, which the check
+    // confirms before anything else.
+    const saved = await ctx.repos.workspaceSessions.save(ctx.claims.tid, input.id, parts, {
       now: ctx.now(),
-      ownerId: ctx.user.id,
+      ownerId: ctx.claims.sub,
       maxBufferBytes: ctx.config.maxSessionBufferBytes,
+      check: async (tx) => requireWriter(await ctx.signedIn(tx)),
     });
     return { rev: saved.rev, savedAt: saved.savedAt };
   });

@@ -330,6 +330,72 @@ describe("session buffer cap", () => {
   });
 });
 
+describe("the sign-in check inside the save's transaction", () => {
+  it("an autosave is refused on the very next save once its session ends or its member is removed, and nothing is saved", async () => {
+    await setPlan(ctx.h, ctx.ada.tenantId, "Pro");
+    const admin = await ctx.ada.client.api();
+    const bob = await ctx.h.register();
+    await admin.tenant.addMember({ email: bob.email, role: "Developer" });
+    const sw = await (await bob.client.api()).tenant.switch({ tenantId: ctx.ada.tenantId });
+    bob.client.accessToken = sw.accessToken;
+    const s = await (await bob.client.api()).workspace.create({ name: "b", path: "b" });
+    expect(
+      (await (await bob.client.api()).workspace.autosave({ id: s.id, baseRev: 0, editor })).rev,
+    ).toBe(1);
+
+    // Another tab refreshed: the token of the rotated session keeps saving, as authedProcedure
+    // lets it read.
+    const rotatedToken = bob.client.accessToken;
+    const refreshed = await (await bob.client.api()).auth.refresh({});
+    expect(refreshed.accessToken).not.toBe(rotatedToken);
+    expect(
+      (await (await bob.client.api()).workspace.autosave({ id: s.id, baseRev: 1, editor })).rev,
+    ).toBe(2);
+
+    // Removed from the tenant: refused at once, with the token still unexpired.
+    await admin.tenant.removeMember({ userId: bob.userId });
+    await expectCode(
+      (await bob.client.api()).workspace.autosave({ id: s.id, baseRev: 2, editor }),
+      "UNAUTHORIZED",
+    );
+    // Ada's own session, ended by logoutAll: refused on the next save.
+    const mine = await admin.workspace.create({ name: "a", path: "a" });
+    await admin.workspace.autosave({ id: mine.id, baseRev: 0, buffers: { "a.ts": "kept" } });
+    await admin.auth.logoutAll();
+    await expectCode(
+      (await ctx.ada.client.api()).workspace.autosave({
+        id: mine.id,
+        baseRev: 1,
+        buffers: { "a.ts": "lost?" },
+      }),
+      "UNAUTHORIZED",
+    );
+
+    const repo = ctx.h.repos.workspaceSessions;
+    expect((await repo.getById(ctx.ada.tenantId, s.id))?.rev).toBe(2);
+    const kept = await repo.getById(ctx.ada.tenantId, mine.id);
+    expect(kept?.rev).toBe(1);
+    expect(kept?.buffers).toEqual({ "a.ts": "kept" });
+  });
+
+  it("a bad token is refused before the input is looked at; an ended session once it is valid", async () => {
+    const api = await ctx.ada.client.api();
+    const s = await api.workspace.create({ name: "w", path: "w" });
+    const forged = `${ctx.ada.client.accessToken!.slice(0, -4)}AAAA`;
+    ctx.ada.client.accessToken = forged;
+    await expectCode(
+      (await ctx.ada.client.api()).workspace.autosave({ id: "", baseRev: -1 }),
+      "UNAUTHORIZED",
+    );
+    ctx.ada.client.accessToken = null;
+    await expectCode(
+      (await ctx.ada.client.api()).workspace.autosave({ id: s.id, baseRev: 0 }),
+      "UNAUTHORIZED",
+    );
+    expect((await ctx.h.repos.workspaceSessions.getById(ctx.ada.tenantId, s.id))?.rev).toBe(0);
+  });
+});
+
 describe("roles", () => {
   it("a Viewer reads the tenant's sessions but cannot create, fork, save, update or delete", async () => {
     await setPlan(ctx.h, ctx.ada.tenantId, "Pro");

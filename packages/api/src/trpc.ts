@@ -77,7 +77,7 @@ export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
 
 /**
  * A caller with a valid access token whose session is checked inside the procedure's own
- * transaction instead of one of its own: `ctx.signedIn(tx)` reads the auth session and
+ * transaction instead of one of its own: `ctx.userIn(tx)` reads the auth session and
  * membership there and answers the SessionUser, or refuses as authedProcedure would. For
  * the write every editor sends on each pause in typing (workspace.autosave): one
  * transaction per call instead of two, and the check is atomic with the write. A procedure
@@ -86,10 +86,10 @@ export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
  * Unlike authedProcedure, a token that verifies but whose session has ended is refused
  * after the input is validated, not before: invalid input then answers BAD_REQUEST.
  */
-export const signedInInTxProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const authedInTxProcedure = t.procedure.use(async ({ ctx, next }) => {
   const claims = await verifyAccess(ctx);
-  const signedIn = (tx: Transaction) => authenticateIn(ctx, tx, claims);
-  return mapFailure(ctx, await next({ ctx: { claims, signedIn } }));
+  const userIn = (tx: Transaction) => authenticateIn(ctx, tx, claims);
+  return mapFailure(ctx, await next({ ctx: { claims, userIn } }));
 });
 
 /** An Admin of the access token's tenant. */

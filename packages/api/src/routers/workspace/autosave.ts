@@ -11,7 +11,7 @@ import {
 import { z } from "zod";
 import { ZBufferPath } from "../../lib/key-text";
 import { requireWriter } from "../../lib/roles";
-import { signedInInTxProcedure } from "../../trpc";
+import { authedInTxProcedure } from "../../trpc";
 import { ZWorkspaceId } from "./access";
 
 // Bounds keep every input far inside what the store takes per key and per save; larger
@@ -98,7 +98,7 @@ export type AutosaveInput = z.infer<typeof ZAutosaveInput>;
  * rev. A stale baseRev is CONFLICT with `currentRev` in the error data; buffers that would
  * leave more unsaved text in the session than maxSessionBufferBytes are PAYLOAD_TOO_LARGE.
  */
-export const autosaveWorkspace = signedInInTxProcedure
+export const autosaveWorkspace = authedInTxProcedure
   .input(ZAutosaveInput)
   .mutation(async ({ ctx, input }) => {
     // Only the parts given; set one by one (conditional spreads cost an object each).
@@ -115,7 +115,7 @@ export const autosaveWorkspace = signedInInTxProcedure
       now: ctx.now(),
       ownerId: ctx.claims.sub,
       maxBufferBytes: ctx.config.maxSessionBufferBytes,
-      check: async (tx) => requireWriter(await ctx.signedIn(tx)),
+      check: async (tx) => requireWriter(await ctx.userIn(tx)),
     });
     return { rev: saved.rev, savedAt: saved.savedAt };
   });

@@ -39,8 +39,18 @@ export const REDACTED_PATHS = [
 export interface LoggerOptions {
   /** pino level; "silent" logs nothing. */
   level?: string;
-  /** Where JSON lines go; stdout by default, written asynchronously. */
+  /** Where JSON lines go; stdout by default (stdoutDestination). */
   destination?: DestinationStream;
+}
+
+/**
+ * stdout, written asynchronously and in blocks: lines collect until 4 KB or 100 ms, then go
+ * out in one write. A write per line (pino's default) costs a thread-pool round trip on
+ * every request — about 5 µs of the server's CPU here, a few percent of an autosave. `pnpm
+ * start` flushes it at shutdown, and pino flushes what is left when any process exits.
+ */
+export function stdoutDestination(): DestinationStream & { flushSync(): void } {
+  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
@@ -51,6 +61,6 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       serializers: { err: pino.stdSerializers.err },
     },
-    opts.destination ?? pino.destination({ dest: 1, sync: false }),
+    opts.destination ?? stdoutDestination(),
   );
 }

@@ -2,13 +2,12 @@
  * `pnpm start` / `pnpm dev`: the Hearth server, configured from the environment
  * (PORT, HOST, HEARTH_DATA_DIR, HEARTH_STORE, FDB_CLUSTER_FILE, ... — see API.md).
  */
-import pino from "pino";
 import { serverConfigFromEnv } from "./config";
 import { hearthApi } from "./hearth-api";
-import { createLogger } from "./logger";
+import { createLogger, stdoutDestination } from "./logger";
 import { createHearthServer } from "./server";
 
-const stdout = pino.destination({ dest: 1, sync: false });
+const stdout = stdoutDestination();
 const flush = () => {
   try {
     stdout.flushSync();
@@ -37,6 +36,7 @@ async function main(): Promise<void> {
   // The one plain line people and scripts wait for, on the same stream as the JSON logs
   // so the two never interleave.
   stdout.write(`hearth listening on ${server.url}\n`);
+  flush();
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

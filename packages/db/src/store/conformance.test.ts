@@ -351,6 +351,34 @@ describe("sqlite backend", () => {
     expect(grown).toBeLessThan(1_500_000);
   }, 30_000);
 
+  it("remembers small writes at about their own size, not the pool blocks they were cut from", async () => {
+    // A small Buffer.from() is a view into one of Node's shared 8 KB blocks; what the store
+    // keeps of the values it writes must not keep those blocks alive.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const store: Store = openSqliteStore({ filename: ":memory:" });
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    let garbage: Buffer[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      // What else a server allocates between two writes, soon garbage.
+      for (let j = 0; j < 10; j++)
+        garbage.push(Buffer.from(`request ${i}/${j} ${"x".repeat(200)}`));
+      if (garbage.length > 1000) garbage = [];
+      const value = Buffer.from(JSON.stringify({ session: i, layout: "single", tabs: ["a.ts"] }));
+      await store.transact(async (tx) => tx.set(s.key("small", i), value));
+    }
+    garbage = [];
+    gc();
+    const kept = process.memoryUsage().arrayBuffers - before;
+    // 20,000 values of ≈ 50 B: ≈ 1 MB of their own; kept as pool views they held ≈ 50 MB.
+    expect(kept).toBeLessThan(8_000_000);
+    expect(str(await store.transact((tx) => tx.get(s.key("small", 19_999))))).toContain(
+      '"session":19999',
+    );
+    await store.close();
+  }, 30_000);
+
   it("keeps two processes writing one file from losing updates", async () => {
     const filename = path.join(tmp, "shared.sqlite");
     const child = path.join(import.meta.dirname, "testing", "increment-child.ts");

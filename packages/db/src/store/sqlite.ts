@@ -343,10 +343,11 @@ class ReadCache {
       this.map.delete(key);
       return;
     }
-    // Kept as is (the port's values are never modified once set or read), unless it is a
-    // small view of a large buffer, such as the last chunk of a big part, which would keep
-    // the whole buffer alive.
-    const kept = value && value.buffer.byteLength > 65_536 ? Buffer.from(value) : value;
+    // Kept as is (the port's values are never modified once set or read) when it owns its
+    // memory. A view into a larger buffer is copied into one of its own: a small
+    // Buffer.from() is a view into Node's shared 8 KB pool, the last chunk of a big part a
+    // view into the whole part, and either would keep all of it alive while cached.
+    const kept = value && value.byteLength !== value.buffer.byteLength ? ownCopy(value) : value;
     // A key keeps its place when its value changes: the oldest keys go first.
     this.map.set(key, kept);
     if (kept) this.bytes += kept.length;
@@ -362,6 +363,13 @@ class ReadCache {
     this.map.clear();
     this.bytes = 0;
   }
+}
+
+/** The bytes in a buffer of their own (allocUnsafeSlow never hands out a pool slice). */
+function ownCopy(value: Bytes): Bytes {
+  const copy = Buffer.allocUnsafeSlow(value.length);
+  value.copy(copy);
+  return copy;
 }
 
 interface Checkpointer {

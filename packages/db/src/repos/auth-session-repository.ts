@@ -12,8 +12,8 @@ import {
   readFamilyAuthSessions,
   readMember,
   readUserAuthSessions,
+  revokeAllUserAuthSessions,
   revokeAuthSessions,
-  revokeUserAuthSessions,
   writeAuthSession,
 } from "./stored";
 
@@ -213,16 +213,9 @@ export class AuthSessionRepository {
     opts?: { exceptFamily?: string; now?: Date },
   ): Promise<number> {
     const nowIso = (opts?.now ?? new Date()).toISOString();
-    return transact(this.store, async (tx) => {
-      const r = globalKeys.userTenantsRange(userId);
-      const rows = await tx.getRange(r.begin, r.end);
-      let n = 0;
-      for (const row of rows) {
-        const tenantId = globalKeys.userTenantsSpace.unpack(row.key)[1] as string;
-        n += await revokeUserAuthSessions(tx, tenantId, userId, nowIso, opts?.exceptFamily);
-      }
-      return n;
-    });
+    return transact(this.store, (tx) =>
+      revokeAllUserAuthSessions(tx, userId, nowIso, opts?.exceptFamily),
+    );
   }
 
   /** Records use of the session (lastUsedAt never moves back). */

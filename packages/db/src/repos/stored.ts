@@ -343,6 +343,22 @@ export async function revokeUserAuthSessions(
   return revokeAuthSessions(tx, sessions, nowIso, exceptFamily);
 }
 
+/** revokeUserAuthSessions in every tenant the user belongs to; how many were revoked. */
+export async function revokeAllUserAuthSessions(
+  tx: Transaction,
+  userId: string,
+  nowIso: string,
+  exceptFamily?: string,
+): Promise<number> {
+  const r = globalKeys.userTenantsRange(userId);
+  let n = 0;
+  for (const row of await tx.getRange(r.begin, r.end)) {
+    const tenantId = globalKeys.userTenantsSpace.unpack(row.key)[1] as string;
+    n += await revokeUserAuthSessions(tx, tenantId, userId, nowIso, exceptFamily);
+  }
+  return n;
+}
+
 /** Writes every index entry of a workspace session's meta. */
 export function writeWorkspaceIndexes(
   tx: Transaction,

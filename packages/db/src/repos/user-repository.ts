@@ -20,6 +20,7 @@ import {
   readUserHome,
   readWorkspaceMeta,
   requireActiveTenant,
+  revokeAllUserAuthSessions,
   revokeUserAuthSessions,
   type UserHomeValue,
   writeMembership,
@@ -159,6 +160,11 @@ export class UserRepository {
           if (patch.emailVerified === undefined) next.emailVerified = false;
         }
         next.email = email;
+      }
+      // A deactivated user is signed out everywhere at once: every authed request checks
+      // its auth session, and refreshing checks isActive.
+      if (user.isActive && next.isActive === false) {
+        await revokeAllUserAuthSessions(tx, userId, now);
       }
       if (patch.role !== undefined) {
         // The role on the home membership is the same fact as User.role.

@@ -191,6 +191,27 @@ describe("signing out", () => {
     }
   });
 
+  it("a deactivated user is refused on every device's next request, and reactivating brings no session back", async () => {
+    const ada = await h.register();
+    const laptop = await signIn(ada);
+    await h.repos.users.update(ada.userId, { isActive: false });
+    for (const c of [ada.client, laptop]) {
+      await expectCode((await c.api()).auth.me(), "UNAUTHORIZED");
+      await expectCode((await c.api()).auth.refresh(), "UNAUTHORIZED");
+    }
+    await expectCode(
+      (await h.client().api()).auth.login({ email: ada.email, password: ada.password }),
+      "UNAUTHORIZED",
+    );
+    await h.repos.users.update(ada.userId, { isActive: true });
+    await expectCode((await laptop.api()).auth.me(), "UNAUTHORIZED");
+    const back = await (await h.client().api()).auth.login({
+      email: ada.email,
+      password: ada.password,
+    });
+    expect(back.user.id).toBe(ada.userId);
+  });
+
   it("devices lists active families; revokeDevice ends one, not someone else's", async () => {
     const ada = await h.register();
     const phone = await signIn(ada, { userAgent: "phone/2" });

@@ -196,6 +196,8 @@ export class AuthService {
   private readonly emailTokenTtlMs: number;
   private readonly onBackgroundError: (err: unknown, what: string) => void;
   private readonly pending = new Set<Promise<void>>();
+  private readonly sessionById: SessionReader = (id, tenantId) =>
+    this.repos.authSessions.getById(id, tenantId);
 
   constructor(opts: AuthServiceOptions) {
     this.repos = opts.repositories ?? createRepositories(opts.store);
@@ -319,9 +321,7 @@ export class AuthService {
     if (!claims) return null;
     const sessions = this.repos.authSessions;
     const { session, role } = await sessions.getForRequest(claims.tid, claims.sid, claims.sub);
-    return this.contextOfRequest(claims, session, role, (id, tenantId) =>
-      sessions.getById(id, tenantId),
-    );
+    return this.contextOfRequest(claims, session, role, this.sessionById);
   }
 
   /** The claims of an access token signed here and not expired; nothing is read. */
@@ -480,9 +480,7 @@ export class AuthService {
       });
       throw new AuthError();
     }
-    const head = await familyHead(presented, (id, tenantId) =>
-      this.repos.authSessions.getById(id, tenantId),
-    );
+    const head = await familyHead(presented, this.sessionById);
     if (!head || !this.isLive(head)) throw new AuthError();
     const role = await this.currentRole(head);
     if (!role) throw new AuthError();

@@ -46,13 +46,17 @@ export async function verifyAccess(ctx: Context): Promise<Readonly<AccessTokenCl
   return claims;
 }
 
-/** authenticate's session and membership check for verified claims, inside `tx`. */
+/**
+ * authenticate's session and membership check for verified claims, inside `tx`. Store
+ * errors pass through as they are: the transaction retries the retryable ones, and the
+ * error mapping turns the rest into tRPC errors.
+ */
 export async function authenticateIn(
   ctx: Context,
   tx: Transaction,
   claims: Readonly<AccessTokenClaims>,
 ): Promise<SessionUser> {
-  return sessionUserOf(await failingAsStore(() => ctx.auth.authenticateIn(tx, claims)));
+  return sessionUserOf(await ctx.auth.authenticateIn(tx, claims));
 }
 
 function tokenOf(ctx: Context): string | null {

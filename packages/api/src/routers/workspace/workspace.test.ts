@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { StoreError } from "@hearth/db";
 import { describe, expect, it } from "vitest";
 import { expectCode, setPlan, shapeOf, useHarness } from "../../testing/harness";
 
@@ -376,6 +377,35 @@ describe("the sign-in check inside the save's transaction", () => {
     const kept = await repo.getById(ctx.ada.tenantId, mine.id);
     expect(kept?.rev).toBe(1);
     expect(kept?.buffers).toEqual({ "a.ts": "kept" });
+  });
+
+  it("a retryable store failure during the sign-in check retries the save, which then lands once", async () => {
+    const api = await ctx.ada.client.api();
+    const s = await api.workspace.create({ name: "w", path: "w" });
+    const store = ctx.h.store;
+    const attempt = store.transactOnce.bind(store);
+    let failures = 0;
+    // The first read of the autosave's transaction (the auth session) fails the way a
+    // FoundationDB cluster can make a read fail.
+    store.transactOnce = (fn) =>
+      attempt((tx) => {
+        const get = tx.get;
+        tx.get = (key) => {
+          if (failures === 0) {
+            failures++;
+            return Promise.reject(new StoreError("transaction_too_old", "too old"));
+          }
+          return get.call(tx, key);
+        };
+        return fn(tx);
+      });
+    try {
+      expect((await api.workspace.autosave({ id: s.id, baseRev: 0, editor })).rev).toBe(1);
+    } finally {
+      store.transactOnce = attempt;
+    }
+    expect(failures).toBe(1);
+    expect((await api.workspace.get({ id: s.id })).rev).toBe(1);
   });
 
   it("a bad token is refused before the input is looked at; an ended session once it is valid", async () => {

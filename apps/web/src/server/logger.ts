@@ -49,7 +49,7 @@ export interface LoggerOptions {
  * every request — about 5 µs of the server's CPU here, a few percent of an autosave. `pnpm
  * start` flushes it at shutdown, and pino flushes what is left when any process exits.
  */
-export function stdoutDestination(): DestinationStream & { flushSync(): void } {
+export function stdoutDestination(): DestinationStream & { flush(): void; flushSync(): void } {
   return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
 }
 

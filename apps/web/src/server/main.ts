@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   // The one plain line people and scripts wait for, on the same stream as the JSON logs
   // so the two never interleave.
   stdout.write(`hearth listening on ${server.url}\n`);
-  flush();
+  // Out now, not with the next block; after any write already under way, in order.
+  stdout.flush();
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -110,6 +110,11 @@ export function rangeOf(p: Bytes): KeyRange {
   return { begin: Buffer.concat([p, BYTE_00]), end: Buffer.concat([p, BYTE_FF]) };
 }
 
+/** Whether `key` lies in `r` (begin included, end excluded). */
+export function keyInRange(key: Bytes, r: KeyRange): boolean {
+  return Buffer.compare(key, r.begin) >= 0 && Buffer.compare(key, r.end) < 0;
+}
+
 /** The key right after `key` in byte order (for resuming a forward scan). */
 export function keyAfter(key: Bytes): Bytes {
   return Buffer.concat([key, BYTE_00]);
@@ -355,14 +360,6 @@ export class TenantKeys {
   }
   wsBufferRange(sessionId: string, path: string): KeyRange {
     return this.wsSpace.range(sessionId, WS_PART.buffer, path);
-  }
-  /** (t,"ws",sessionId,"buffer"): every chunk of every buffer of the session. */
-  wsBuffersRange(sessionId: string): KeyRange {
-    return this.ws(sessionId).buffersRange;
-  }
-  /** (t,"ws",sessionId,"buffer_sizes",chunk) -> JSON {path: UTF-8 bytes} of every buffer. */
-  wsBufferSizesRange(sessionId: string): KeyRange {
-    return this.ws(sessionId).bufferSizesRange;
   }
   /** (t,"ws_by_user",userId,sessionId) -> "" */
   wsByUser(userId: string, sessionId: string): Bytes {

@@ -466,7 +466,7 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
 
   /** The stored sizes record, or undefined when it has no chunk. */
   async function sizesOf(tenantId: string, sessionId: string) {
-    const r = tenantKeys(tenantId).wsBufferSizesRange(sessionId);
+    const r = tenantKeys(tenantId).ws(sessionId).bufferSizesRange;
     const rows = await ctx.store.transact((tx) => tx.getRange(r.begin, r.end));
     return rows.length === 0
       ? undefined
@@ -475,7 +475,7 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
 
   /** Removes the record, as in a session written before it existed. */
   async function dropSizes(tenantId: string, sessionId: string) {
-    const r = tenantKeys(tenantId).wsBufferSizesRange(sessionId);
+    const r = tenantKeys(tenantId).ws(sessionId).bufferSizesRange;
     await ctx.store.transact(async (tx) => tx.clearRange(r.begin, r.end));
   }
 

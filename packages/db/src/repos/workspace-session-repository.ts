@@ -1,7 +1,7 @@
 import {
   type KeyPart,
   type KeyPrefix,
-  type KeyRange,
+  keyInRange,
   type SessionKeys,
   type TenantKeys,
   tenantKeys,
@@ -192,10 +192,6 @@ function sizeText(bytes: number): string {
   if (bytes < KB) return `${bytes} B`;
   if (bytes < MB) return `${(bytes / KB).toFixed(1)} KB`;
   return `${(bytes / MB).toFixed(1)} MB`;
-}
-
-function inRange(key: Bytes, r: KeyRange): boolean {
-  return Buffer.compare(key, r.begin) >= 0 && Buffer.compare(key, r.end) < 0;
 }
 
 /** Per path, the bytes of its chunks: what the sizes record says, from the buffers themselves. */
@@ -651,8 +647,8 @@ export class WorkspaceSessionRepository {
       let hasSizes = false;
       for (const row of rows) {
         if (row.key.equals(src.meta) || row.key.equals(src.rev)) continue;
-        if (inRange(row.key, src.buffersRange)) bufferRows.push(row);
-        else if (inRange(row.key, src.bufferSizesRange)) hasSizes = true;
+        if (keyInRange(row.key, src.buffersRange)) bufferRows.push(row);
+        else if (keyInRange(row.key, src.bufferSizesRange)) hasSizes = true;
         const key = Buffer.concat([toPrefix, row.key.subarray(fromPrefix.length)]);
         tx.set(key, row.value);
         copied.push({ key, value: row.value });

@@ -133,12 +133,12 @@ export async function scanPage(
 /** Chunks stay well below FoundationDB's 100,000-byte value limit. */
 export const CHUNK_BYTES = 90_000;
 
-/** Splits bytes into chunks; an empty value is one empty chunk, so it still exists. */
 /** How many chunks splitChunks makes of a value of `bytes` bytes (an empty one is one). */
 export function chunkCount(bytes: number): number {
   return bytes <= CHUNK_BYTES ? 1 : Math.ceil(bytes / CHUNK_BYTES);
 }
 
+/** Splits bytes into chunks; an empty value is one empty chunk, so it still exists. */
 export function splitChunks(bytes: Bytes): Bytes[] {
   if (bytes.length <= CHUNK_BYTES) return [bytes];
   const out: Bytes[] = [];

@@ -254,23 +254,24 @@ export async function checkConsistency(
 
 type Report = (kind: ConsistencyProblemKind, key: string, message: string) => void;
 
-function pushChunk(map: Map<string, Map<string, number[]>>, sid: string, name: string, n: number) {
-  let parts = map.get(sid);
-  if (!parts) {
-    parts = new Map();
-    map.set(sid, parts);
+/** The value under `key`, made and stored first if there is none. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
   }
-  const list = parts.get(name);
-  if (list) list.push(n);
-  else parts.set(name, [n]);
+  return value;
+}
+
+const newMap = <K, V>() => new Map<K, V>();
+
+function pushChunk(map: Map<string, Map<string, number[]>>, sid: string, name: string, n: number) {
+  entry(entry(map, sid, newMap<string, number[]>), name, () => []).push(n);
 }
 
 function addBytes(map: Map<string, Map<string, number>>, sid: string, path: string, n: number) {
-  let paths = map.get(sid);
-  if (!paths) {
-    paths = new Map();
-    map.set(sid, paths);
-  }
+  const paths = entry(map, sid, newMap<string, number>);
   paths.set(path, (paths.get(path) ?? 0) + n);
 }
 
@@ -355,12 +356,7 @@ function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Repor
           report("unknown_key", show(items), "buffer sizes key without a chunk number");
           return;
         }
-        let list = s.wsBufferSizes.get(a);
-        if (!list) {
-          list = [];
-          s.wsBufferSizes.set(a, list);
-        }
-        list.push({ n: c, value });
+        entry(s.wsBufferSizes, a, () => []).push({ n: c, value });
       } else pushChunk(s.wsChunks, a, b as string, c as number);
       return;
     case "ws_by_user":

@@ -10,6 +10,7 @@ import {
   type Harness,
   type SignedInClient,
   setPlan,
+  switchTo,
   type TestClient,
 } from "./testing/harness";
 
@@ -26,11 +27,6 @@ async function snapshot(): Promise<string> {
     tx.getRange(Buffer.alloc(0), Buffer.from([0xff, 0xff])),
   );
   return rows.map((r) => `${r.key.toString("hex")}=${r.value.toString("hex")}`).join("\n");
-}
-
-async function switchTo(who: SignedInClient, tenantId: string) {
-  const res = await (await who.client.api()).tenant.switch({ tenantId });
-  who.client.accessToken = res.accessToken;
 }
 
 beforeAll(async () => {

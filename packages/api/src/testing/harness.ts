@@ -211,6 +211,13 @@ export function useHarness(
   return ctx;
 }
 
+/** Signs `member` in to `tenantId` (their client then acts there). */
+export async function switchTo(member: SignedInClient, tenantId: string) {
+  const res = await (await member.client.api()).tenant.switch({ tenantId });
+  member.client.accessToken = res.accessToken;
+  return res;
+}
+
 /** The error a promise rejects with (fails the test when it resolves). */
 export async function trpcErrorOf(p: Promise<unknown>): Promise<TRPCError> {
   try {

@@ -1,22 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  expectCode,
-  type SignedInClient,
-  setPlan,
-  shapeOf,
-  useHarness,
-} from "../../testing/harness";
+import { expectCode, setPlan, shapeOf, switchTo, useHarness } from "../../testing/harness";
 
 const ctx = useHarness({ ada: { firstName: "Ada", lastName: "Lovelace" } });
-
-/** Signs `member` in to `tenantId` (their client then acts there). */
-async function switchTo(member: SignedInClient, tenantId: string) {
-  const res = await (await member.client.api()).tenant.switch({ tenantId });
-  member.client.accessToken = res.accessToken;
-  return res;
-}
 
 describe("tenant procedures", () => {
   it("current is the token's tenant with the caller's role", async () => {

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StoreError } from "@hearth/db";
 import { describe, expect, it } from "vitest";
-import { expectCode, setPlan, shapeOf, useHarness } from "../../testing/harness";
+import { expectCode, setPlan, shapeOf, switchTo, useHarness } from "../../testing/harness";
 
 const ctx = useHarness({ config: { maxSessionBufferBytes: 1024 * 1024 } });
 
@@ -299,8 +299,7 @@ describe("session buffer cap", () => {
     );
     const dev = await ctx.h.register();
     await api.tenant.addMember({ email: dev.email, role: "Developer" });
-    const sw = await (await dev.client.api()).tenant.switch({ tenantId: ctx.ada.tenantId });
-    dev.client.accessToken = sw.accessToken;
+    await switchTo(dev, ctx.ada.tenantId);
     await expectCode(
       (await dev.client.api()).workspace.autosave({ id: s.id, baseRev: 1, buffers: over }),
       "FORBIDDEN",
@@ -337,8 +336,7 @@ describe("the sign-in check inside the save's transaction", () => {
     const admin = await ctx.ada.client.api();
     const bob = await ctx.h.register();
     await admin.tenant.addMember({ email: bob.email, role: "Developer" });
-    const sw = await (await bob.client.api()).tenant.switch({ tenantId: ctx.ada.tenantId });
-    bob.client.accessToken = sw.accessToken;
+    await switchTo(bob, ctx.ada.tenantId);
     const s = await (await bob.client.api()).workspace.create({ name: "b", path: "b" });
     expect(
       (await (await bob.client.api()).workspace.autosave({ id: s.id, baseRev: 0, editor })).rev,
@@ -433,8 +431,7 @@ describe("roles", () => {
     const s = await api.workspace.create({ name: "w", path: "w" });
     const viewer = await ctx.h.register();
     await api.tenant.addMember({ email: viewer.email, role: "Viewer" });
-    const sw = await (await viewer.client.api()).tenant.switch({ tenantId: ctx.ada.tenantId });
-    viewer.client.accessToken = sw.accessToken;
+    await switchTo(viewer, ctx.ada.tenantId);
     const v = await viewer.client.api();
     expect((await v.workspace.get({ id: s.id })).id).toBe(s.id);
     expect((await v.workspace.children({ id: s.id })).items).toEqual([]);
@@ -457,8 +454,7 @@ describe("roles", () => {
     for (const role of ["Developer", "Manager"] as const) {
       const m = await ctx.h.register();
       await admin.tenant.addMember({ email: m.email, role });
-      const sw = await (await m.client.api()).tenant.switch({ tenantId: ctx.ada.tenantId });
-      m.client.accessToken = sw.accessToken;
+      await switchTo(m, ctx.ada.tenantId);
       members.push(m);
     }
     const dev = await members[0]!.client.api();

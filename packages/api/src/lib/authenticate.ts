@@ -36,7 +36,14 @@ function unauthorized(): TRPCError {
  * request, not at token expiry.
  */
 export async function authenticate(ctx: Context): Promise<SessionUser> {
-  return sessionUserOf(await failingAsStore(() => ctx.auth.authenticate(tokenOf(ctx))));
+  let auth: AuthContext | null;
+  try {
+    auth = await ctx.auth.authenticate(tokenOf(ctx));
+  } catch (err) {
+    // The store failing (overloaded, timed out...) is the store's error, not a refusal.
+    throw toTRPCError(err) ?? err;
+  }
+  return sessionUserOf(auth);
 }
 
 /** The access token's claims (signature, expiry, issuer, audience); nothing is read. */
@@ -61,15 +68,6 @@ export async function authenticateIn(
 
 function tokenOf(ctx: Context): string | null {
   return bearerToken(ctx.req.authorization);
-}
-
-async function failingAsStore<T>(check: () => Promise<T>): Promise<T> {
-  try {
-    return await check();
-  } catch (err) {
-    // The store failing (overloaded, timed out...) is the store's error, not a refusal.
-    throw toTRPCError(err) ?? err;
-  }
 }
 
 function sessionUserOf(auth: AuthContext | null): SessionUser {

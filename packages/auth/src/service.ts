@@ -188,6 +188,7 @@ const MAIL_LINKS = {
 export class AuthService {
   readonly signer: AccessTokenSigner;
   readonly mailer: Mailer;
+  private readonly store: Store;
   private readonly repos: AuthServiceRepositories;
   private readonly now: () => Date;
   private readonly publicBaseUrl: string;
@@ -196,10 +197,9 @@ export class AuthService {
   private readonly emailTokenTtlMs: number;
   private readonly onBackgroundError: (err: unknown, what: string) => void;
   private readonly pending = new Set<Promise<void>>();
-  private readonly sessionById: SessionReader = (id, tenantId) =>
-    this.repos.authSessions.getById(id, tenantId);
 
   constructor(opts: AuthServiceOptions) {
+    this.store = opts.store;
     this.repos = opts.repositories ?? createRepositories(opts.store);
     this.signer = opts.signer;
     this.mailer = opts.mailer;
@@ -319,9 +319,7 @@ export class AuthService {
   async authenticate(accessToken: string | null | undefined): Promise<AuthContext | null> {
     const claims = await this.verifyAccessToken(accessToken);
     if (!claims) return null;
-    const sessions = this.repos.authSessions;
-    const { session, role } = await sessions.getForRequest(claims.tid, claims.sid, claims.sub);
-    return this.contextOfRequest(claims, session, role, this.sessionById);
+    return this.store.transact((tx) => this.authenticateIn(tx, claims));
   }
 
   /** The claims of an access token signed here and not expired; nothing is read. */
@@ -341,20 +339,10 @@ export class AuthService {
     claims: Readonly<AccessTokenClaims>,
   ): Promise<AuthContext | null> {
     const sessions = this.repos.authSessions;
-    const { session, role } = await sessions.readForRequest(tx, claims.tid, claims.sid, claims.sub);
-    return this.contextOfRequest(claims, session, role, (id, tenantId) =>
-      sessions.readById(tx, id, tenantId),
-    );
-  }
-
-  private async contextOfRequest(
-    claims: Readonly<AccessTokenClaims>,
-    found: Readonly<AuthSession> | null,
-    role: Role | null,
-    sessionById: SessionReader,
-  ): Promise<AuthContext | null> {
+    const found = await sessions.readForRequest(tx, claims.tid, claims.sid, claims.sub);
+    const role = found.role;
     if (!role) return null;
-    let session = found;
+    let session = found.session;
     if (
       !session ||
       session.userId !== claims.sub ||
@@ -364,7 +352,7 @@ export class AuthService {
       return null;
     }
     if (session.status === "rotated") {
-      session = await familyHead(session, sessionById);
+      session = await familyHead(session, (id, tenantId) => sessions.readById(tx, id, tenantId));
       if (!session) return null;
     }
     if (!this.isLive(session)) return null;
@@ -480,7 +468,9 @@ export class AuthService {
       });
       throw new AuthError();
     }
-    const head = await familyHead(presented, this.sessionById);
+    const head = await familyHead(presented, (id, tenantId) =>
+      this.repos.authSessions.getById(id, tenantId),
+    );
     if (!head || !this.isLive(head)) throw new AuthError();
     const role = await this.currentRole(head);
     if (!role) throw new AuthError();

@@ -89,19 +89,10 @@ export class AuthSessionRepository {
   }
 
   /**
-   * What every authenticated request checks, in one read: the auth session and the
-   * user's current role in its tenant (null when either is gone). Both come back shared
-   * and frozen: they are only looked at.
+   * What every authenticated request checks, inside the caller's transaction: the auth
+   * session and the user's current role in its tenant (null when either is gone). Both
+   * come back shared and frozen: they are only looked at.
    */
-  async getForRequest(
-    tenantId: string,
-    sessionId: string,
-    userId: string,
-  ): Promise<{ session: Readonly<AuthSession> | null; role: Role | null }> {
-    return this.store.transact((tx) => this.readForRequest(tx, tenantId, sessionId, userId));
-  }
-
-  /** getForRequest inside the caller's transaction (a write that checks its caller first). */
   async readForRequest(
     tx: Transaction,
     tenantId: string,

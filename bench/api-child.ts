@@ -4,21 +4,34 @@
  *   bare           node:http reading a POST body and answering 200 B of JSON
  *   noop-official  a no-op tRPC mutation through tRPC's own node adapter
  *   noop-lean      the same mutation through Hearth's lean adapter
+ *   floor <dir>    the least an authenticated autosave can cost here (see startFloor)
  *   hearth <dir>   the real Hearth server on a data directory
- * Reports `{type: "ready", url}` over IPC; answers `{type: "lag-start" | "lag-stop"}` with
- * the event-loop delay measured in between, `cpu-start` / `cpu-stop` with the CPU time this
- * process used in between, and exits on `{type: "stop"}`.
+ * Reports `{type: "ready", url}` over IPC (the floor adds its workspaces and their tokens);
+ * answers `{type: "lag-start" | "lag-stop"}` with the event-loop delay measured in between,
+ * `cpu-start` / `cpu-stop` with the CPU time this process used in between, and exits on
+ * `{type: "stop"}`.
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import { Session } from "node:inspector/promises";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { createHearthServer, createTRPCNodeHandler, hearthApi } from "@hearth/web";
+import { createAccessTokenSigner } from "@hearth/auth";
+import { openSqliteStore, tenantKeys } from "@hearth/db";
+import { createHearthServer, createLogger, createTRPCNodeHandler, hearthApi } from "@hearth/web";
 import { initTRPC } from "@trpc/server";
 
+/** A workspace the floor server saves, with the token its requests carry. */
+export interface FloorWorkspace {
+  id: string;
+  rev: number;
+  token: string;
+}
+
 export type ChildMessage =
-  | { type: "ready"; url: string }
+  | { type: "ready"; url: string; workspaces?: FloorWorkspace[] }
   | { type: "lag"; p50Ms: number; p99Ms: number; maxMs: number }
   | { type: "cpu"; micros: number };
 export type ParentMessage =
@@ -71,6 +84,10 @@ async function start(mode: string, dataDir: string | undefined) {
     });
     return { url: await listen(server), stop: () => server.close() };
   }
+  if (mode === "floor") {
+    if (!dataDir) throw new Error("floor mode needs a data directory");
+    return startFloor(dataDir);
+  }
   if (mode === "hearth") {
     if (!dataDir) throw new Error("hearth mode needs a data directory");
     // Logs go to stdout as in production; the parent points it at /dev/null.
@@ -85,8 +102,92 @@ async function start(mode: string, dataDir: string | undefined) {
   throw new Error(`unknown mode ${mode}`);
 }
 
+/**
+ * What no authenticated autosave can do without, done as directly as Node allows:
+ * node:http, the body parsed, Hearth's own access-token check (jose, verified-token cache),
+ * one transaction on the SQLite store reading the workspace's rev and writing the editor
+ * part and the new rev, a JSON answer and a request log line. Nothing else: no tRPC, no
+ * input validation, no check of the sign-in session or of the caller's role and ownership,
+ * no retry identity, no activity index. Hearth does all of these; the floor says how much
+ * of the gap to bare HTTP is the work itself.
+ */
+async function startFloor(dataDir: string) {
+  const store = openSqliteStore({ filename: path.join(dataDir, "floor.sqlite") });
+  const signer = await createAccessTokenSigner({ secret: crypto.randomBytes(32) });
+  const keys = tenantKeys("floor-tenant");
+  const workspaces: FloorWorkspace[] = [];
+  for (let i = 0; i < 50; i++) {
+    const id = `floor-${i}`;
+    await store.transact(async (tx) => tx.set(keys.ws(id).rev, Buffer.from("0")));
+    const { accessToken } = await signer.sign({
+      sub: "floor-user",
+      tid: "floor-tenant",
+      sid: `floor-session-${i}`,
+      fam: `floor-family-${i}`,
+      role: "Developer",
+    });
+    workspaces.push({ id, rev: 0, token: accessToken });
+  }
+  // Logged as Hearth logs requests (server.ts): to stdout, which the parent discards.
+  const requestLog = createLogger().child({}, { redact: { paths: [] } });
+  let requests = 0;
+
+  const answer = (res: http.ServerResponse, status: number, body: string) => {
+    res.statusCode = status;
+    res.setHeader("content-type", "application/json");
+    res.setHeader("content-length", Buffer.byteLength(body));
+    res.end(body);
+  };
+  const save = async (req: http.IncomingMessage, res: http.ServerResponse, body: string) => {
+    const claims = await signer.verify(req.headers.authorization?.slice("Bearer ".length) ?? "");
+    if (!claims) return answer(res, 401, '{"error":{"message":"Sign in."}}');
+    const input = JSON.parse(body) as { id: string; baseRev: number; editor: unknown };
+    const sk = keys.ws(input.id);
+    const editor = Buffer.from(JSON.stringify(input.editor));
+    const rev = await store.transact(async (tx) => {
+      const current = Number((await tx.get(sk.rev))?.toString());
+      if (current !== input.baseRev) return { conflict: current };
+      tx.set(sk.chunk("editor", 0), editor);
+      tx.set(sk.rev, Buffer.from(String(current + 1)));
+      return { saved: current + 1 };
+    });
+    if ("conflict" in rev) {
+      return answer(res, 409, JSON.stringify({ error: { data: { currentRev: rev.conflict } } }));
+    }
+    const savedAt = new Date().toISOString();
+    answer(res, 200, JSON.stringify({ result: { data: { rev: rev.saved, savedAt } } }));
+  };
+  const server = http.createServer((req, res) => {
+    const start = performance.now();
+    const reqId = `floor-${++requests}`;
+    res.setHeader("x-request-id", reqId);
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      save(req, res, Buffer.concat(chunks).toString())
+        .catch((err: unknown) => answer(res, 500, JSON.stringify({ error: String(err) })))
+        .finally(() => {
+          const ms = Math.round((performance.now() - start) * 100) / 100;
+          const status = res.statusCode;
+          requestLog.info({ reqId, method: req.method, path: req.url, status, ms }, "request");
+        });
+    });
+  });
+  return {
+    url: await listen(server),
+    workspaces,
+    stop: async () => {
+      server.close();
+      await store.close();
+    },
+  };
+}
+
 const [mode = "", dataDir] = process.argv.slice(2);
-const server = await start(mode, dataDir);
+const server: { url: string; workspaces?: FloorWorkspace[]; stop(): unknown } = await start(
+  mode,
+  dataDir,
+);
 const lag = monitorEventLoopDelay({ resolution: 1 });
 const send = (m: ChildMessage) => process.send?.(m);
 let cpuAtStart = process.cpuUsage();
@@ -130,4 +231,4 @@ process.on("message", async (m: ParentMessage) => {
     process.exit(0);
   }
 });
-send({ type: "ready", url: server.url });
+send({ type: "ready", url: server.url, workspaces: server.workspaces });

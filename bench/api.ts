@@ -13,13 +13,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundle } from "@hearth/web/build";
 import autocannon from "autocannon";
-import type { ChildMessage, ParentMessage } from "./api-child";
+import type { ChildMessage, FloorWorkspace, ParentMessage } from "./api-child";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_API_SECONDS || 4);
 const ROUNDS = 2;
-/** BENCH_API_QUICK=1: one round of the bare runs and autosave only, for profiling work. */
+/** BENCH_API_QUICK=1: one round of the bare, floor and autosave runs only, for profiling work. */
 const QUICK = process.env.BENCH_API_QUICK === "1";
 const WARMUP_SECONDS = 1;
 const LOGIN_CONCURRENCY = 20;
@@ -47,6 +47,8 @@ const EDITOR_BYTES = Buffer.byteLength(EDITOR_JSON);
 
 interface Child {
   url: string;
+  /** The floor server's workspaces and tokens. */
+  workspaces?: FloorWorkspace[];
   send(m: ParentMessage): void;
   next(): Promise<ChildMessage>;
   stop(): Promise<void>;
@@ -100,6 +102,7 @@ async function startChild(mode: string, ...args: string[]): Promise<Child> {
   if (ready.type !== "ready") throw new Error(`unexpected message ${JSON.stringify(ready)}`);
   return {
     url: ready.url,
+    workspaces: ready.workspaces,
     send: (m) => child.send(m),
     next,
     stop: () =>
@@ -367,7 +370,8 @@ async function main() {
     children.push(child);
     return child;
   };
-  const best = (runs: Load[]) => runs.reduce((a, b) => (b.reqPerSec > a.reqPerSec ? b : a));
+  const best = <T extends Load>(runs: T[]) =>
+    runs.reduce((a, b) => (b.reqPerSec > a.reqPerSec ? b : a));
   let bare: Load;
   let bareSame: Load;
   let officialNoop: Load;
@@ -375,11 +379,13 @@ async function main() {
   let health: Load;
   let me: Load;
   let autosave: Awaited<ReturnType<typeof autosaveLoad>>;
+  let floor: Load;
   let login: Awaited<ReturnType<typeof loginLag>>;
   try {
     const bareChild = await spawn("bare");
     const officialChild = await spawn("noop-official");
     const leanChild = await spawn("noop-lean");
+    const floorChild = await spawn("floor", dataDir);
     const hearth = await spawn("hearth", dataDir);
     const { workspaces, emails } = await seed(hearth.url);
     const noop = (child: Child) =>
@@ -395,6 +401,7 @@ async function main() {
       official: [] as Load[],
       lean: [] as Load[],
       autosave: [] as Awaited<ReturnType<typeof autosaveLoad>>[],
+      floor: [] as Load[],
       health: [] as Load[],
       me: [] as Load[],
     };
@@ -416,6 +423,8 @@ async function main() {
         ),
       );
       runs.autosave.push(await autosaveLoad(hearth, workspaces));
+      // A conflict answer carries the current rev, so the floor's revs need no syncing.
+      runs.floor.push(await saveLoad(floorChild, floorChild.workspaces!));
       if (QUICK) continue;
       runs.lean.push(await noop(leanChild));
       runs.official.push(await noop(officialChild));
@@ -431,10 +440,11 @@ async function main() {
     }
     bare = best(runs.bare);
     bareSame = best(runs.bareSame);
-    autosave = runs.autosave.reduce((a, b) => (b.reqPerSec > a.reqPerSec ? b : a));
+    autosave = best(runs.autosave);
+    floor = best(runs.floor);
     if (QUICK) {
       // Not a full result: printed, never written to bench/results.
-      process.stdout.write(`${JSON.stringify({ bare, bareSame, autosave }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ bare, bareSame, autosave, floor }, null, 2)}\n`);
       return;
     }
     leanNoop = best(runs.lean);
@@ -477,6 +487,11 @@ async function main() {
         bareSame.serverCpuMicrosPerRequest / autosave.serverCpuMicrosPerRequest,
       ),
     },
+    // The same load on the floor server (api-child.ts): an autosave with nothing but the
+    // work no autosave can skip. What it reaches bounds what any autosave can reach here.
+    floorReqPerSec: floor.reqPerSec,
+    floorVsBare: round(floor.reqPerSec / bare.reqPerSec),
+    floorVsBareByCpu: round(bare.serverCpuMicrosPerRequest / floor.serverCpuMicrosPerRequest),
     autosaveP99Ms: autosave.p99Ms,
     loginEventLoopLagP99Ms: login.lag.p99Ms,
     trpcNoopReqPerSec: officialNoop.reqPerSec,
@@ -504,6 +519,11 @@ async function main() {
         ...bareSame,
         method:
           "the same bare server sent the autosave run's own requests (same headers and bodies, built and read per request the same way)",
+      },
+      floor: {
+        ...floor,
+        method:
+          "the autosave load on a server doing only what no autosave can skip: node:http, JSON body, Hearth's access-token check, one SQLite transaction (rev read, editor part and rev written), JSON answer, request log line; no tRPC, validation, session, role or owner checks",
       },
       trpcNoop: { ...officialNoop, method: "no-op mutation through tRPC's node-http adapter" },
       hearthHealth: { ...health, method: "GET /api/health on the Hearth server: its plumbing" },

@@ -8,9 +8,9 @@ import {
   createHarness,
   expectCode,
   type Harness,
+  registerMember,
   type SignedInClient,
   setPlan,
-  switchTo,
   type TestClient,
 } from "./testing/harness";
 
@@ -33,12 +33,10 @@ beforeAll(async () => {
   h = await createHarness();
   a = await h.register({ firstName: "Alice" });
   b = await h.register({ firstName: "Bob" });
-  bMember = await h.register({ firstName: "Bea" });
   await setPlan(h, a.tenantId, "Pro");
   await setPlan(h, b.tenantId, "Pro");
+  bMember = await registerMember(h, b, "Developer", { firstName: "Bea" });
   const bApi = await b.client.api();
-  await bApi.tenant.addMember({ email: bMember.email, role: "Developer" });
-  await switchTo(bMember, b.tenantId);
   const s = await bApi.workspace.create({ name: "secret", path: "secret", tags: ["shared-tag"] });
   await bApi.workspace.autosave({ id: s.id, baseRev: 0, buffers: { "a.ts": "B's text" } });
   bSession = s.id;

@@ -9,7 +9,13 @@ import {
   createLogMailer,
   REFRESH_COOKIE_NAME,
 } from "@hearth/auth";
-import { checkConsistency, openSqliteStore, type Repositories, type SqliteStore } from "@hearth/db";
+import {
+  checkConsistency,
+  openSqliteStore,
+  type Repositories,
+  type Role,
+  type SqliteStore,
+} from "@hearth/db";
 import { getTRPCErrorShape, TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, expect } from "vitest";
 import {
@@ -216,6 +222,22 @@ export async function switchTo(member: SignedInClient, tenantId: string) {
   const res = await (await member.client.api()).tenant.switch({ tenantId });
   member.client.accessToken = res.accessToken;
   return res;
+}
+
+/**
+ * A user newly registered, added by `admin` to the tenant the admin acts in (their own)
+ * with `role`, and signed in there.
+ */
+export async function registerMember(
+  h: Harness,
+  admin: SignedInClient,
+  role: Role,
+  overrides?: Parameters<Harness["register"]>[0],
+): Promise<SignedInClient> {
+  const member = await h.register(overrides);
+  await (await admin.client.api()).tenant.addMember({ email: member.email, role });
+  await switchTo(member, admin.tenantId);
+  return member;
 }
 
 /** The error a promise rejects with (fails the test when it resolves). */

@@ -1,7 +1,14 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectCode, setPlan, shapeOf, switchTo, useHarness } from "../../testing/harness";
+import {
+  expectCode,
+  registerMember,
+  setPlan,
+  shapeOf,
+  switchTo,
+  useHarness,
+} from "../../testing/harness";
 
 const ctx = useHarness({ ada: { firstName: "Ada", lastName: "Lovelace" } });
 
@@ -133,9 +140,7 @@ describe("tenant procedures", () => {
   it("non-Admins cannot manage the tenant", async () => {
     await setPlan(ctx.h, ctx.ada.tenantId, "Starter");
     const api = await ctx.ada.client.api();
-    const dev = await ctx.h.register();
-    await api.tenant.addMember({ email: dev.email, role: "Manager" });
-    await switchTo(dev, ctx.ada.tenantId);
+    const dev = await registerMember(ctx.h, ctx.ada, "Manager");
     const d = await dev.client.api();
     await expectCode(d.tenant.update({ name: "mine" }), "FORBIDDEN");
     await expectCode(d.tenant.addMember({ email: dev.email, role: "Admin" }), "FORBIDDEN");

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StoreError } from "@hearth/db";
 import { describe, expect, it } from "vitest";
-import { expectCode, setPlan, shapeOf, switchTo, useHarness } from "../../testing/harness";
+import { expectCode, registerMember, setPlan, shapeOf, useHarness } from "../../testing/harness";
 
 const ctx = useHarness({ config: { maxSessionBufferBytes: 1024 * 1024 } });
 
@@ -297,9 +297,7 @@ describe("session buffer cap", () => {
       api.workspace.autosave({ id: "01abcdefghjkmnpqrstvwxyz00", baseRev: 1, buffers: over }),
       "NOT_FOUND",
     );
-    const dev = await ctx.h.register();
-    await api.tenant.addMember({ email: dev.email, role: "Developer" });
-    await switchTo(dev, ctx.ada.tenantId);
+    const dev = await registerMember(ctx.h, ctx.ada, "Developer");
     await expectCode(
       (await dev.client.api()).workspace.autosave({ id: s.id, baseRev: 1, buffers: over }),
       "FORBIDDEN",
@@ -334,9 +332,7 @@ describe("the sign-in check inside the save's transaction", () => {
   it("an autosave is refused on the very next save once its session ends or its member is removed, and nothing is saved", async () => {
     await setPlan(ctx.h, ctx.ada.tenantId, "Pro");
     const admin = await ctx.ada.client.api();
-    const bob = await ctx.h.register();
-    await admin.tenant.addMember({ email: bob.email, role: "Developer" });
-    await switchTo(bob, ctx.ada.tenantId);
+    const bob = await registerMember(ctx.h, ctx.ada, "Developer");
     const s = await (await bob.client.api()).workspace.create({ name: "b", path: "b" });
     expect(
       (await (await bob.client.api()).workspace.autosave({ id: s.id, baseRev: 0, editor })).rev,
@@ -429,9 +425,7 @@ describe("roles", () => {
     await setPlan(ctx.h, ctx.ada.tenantId, "Pro");
     const api = await ctx.ada.client.api();
     const s = await api.workspace.create({ name: "w", path: "w" });
-    const viewer = await ctx.h.register();
-    await api.tenant.addMember({ email: viewer.email, role: "Viewer" });
-    await switchTo(viewer, ctx.ada.tenantId);
+    const viewer = await registerMember(ctx.h, ctx.ada, "Viewer");
     const v = await viewer.client.api();
     expect((await v.workspace.get({ id: s.id })).id).toBe(s.id);
     expect((await v.workspace.children({ id: s.id })).items).toEqual([]);
@@ -450,20 +444,15 @@ describe("roles", () => {
   it("Developers and Managers own their sessions: others' they may read and fork, not change", async () => {
     await setPlan(ctx.h, ctx.ada.tenantId, "Pro");
     const admin = await ctx.ada.client.api();
-    const members: Array<Awaited<ReturnType<typeof ctx.h.register>>> = [];
-    for (const role of ["Developer", "Manager"] as const) {
-      const m = await ctx.h.register();
-      await admin.tenant.addMember({ email: m.email, role });
-      await switchTo(m, ctx.ada.tenantId);
-      members.push(m);
-    }
-    const dev = await members[0]!.client.api();
-    const mgr = await members[1]!.client.api();
+    const developer = await registerMember(ctx.h, ctx.ada, "Developer");
+    const manager = await registerMember(ctx.h, ctx.ada, "Manager");
+    const dev = await developer.client.api();
+    const mgr = await manager.client.api();
     const mine = await dev.workspace.create({ name: "dev's", path: "dev" });
     await dev.workspace.autosave({ id: mine.id, baseRev: 0, editor });
     expect((await mgr.workspace.get({ id: mine.id })).editor).toEqual(editor);
     const fork = await mgr.workspace.fork({ id: mine.id, name: "mgr's copy" });
-    expect(fork.userId).toBe(members[1]!.userId);
+    expect(fork.userId).toBe(manager.userId);
     await expectCode(mgr.workspace.autosave({ id: mine.id, baseRev: 1, editor }), "FORBIDDEN");
     await expectCode(mgr.workspace.update({ id: mine.id, name: "x" }), "FORBIDDEN");
     await expectCode(mgr.workspace.delete({ id: mine.id }), "FORBIDDEN");

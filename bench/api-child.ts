@@ -5,6 +5,7 @@
  *   noop-official  a no-op tRPC mutation through tRPC's own node adapter
  *   noop-lean      the same mutation through Hearth's lean adapter
  *   floor <dir>    the least an authenticated autosave can cost here (see startFloor)
+ *   floor-required <dir>  the floor with only the layers the API requires added
  *   hearth <dir>   the real Hearth server on a data directory
  * Reports `{type: "ready", url}` over IPC (the floor adds its workspaces and their tokens);
  * answers `{type: "lag-start" | "lag-stop"}` with the event-loop delay measured in between,
@@ -18,10 +19,11 @@ import { Session } from "node:inspector/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { ZAutosaveInput } from "@hearth/api";
 import { createAccessTokenSigner } from "@hearth/auth";
-import { openSqliteStore, tenantKeys } from "@hearth/db";
+import { newId, openSqliteStore, tenantKeys } from "@hearth/db";
 import { createHearthServer, createLogger, createTRPCNodeHandler, hearthApi } from "@hearth/web";
-import { initTRPC } from "@trpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
 
 /** A workspace the floor server saves, with the token its requests carry. */
 export interface FloorWorkspace {
@@ -84,9 +86,9 @@ async function start(mode: string, dataDir: string | undefined) {
     });
     return { url: await listen(server), stop: () => server.close() };
   }
-  if (mode === "floor") {
-    if (!dataDir) throw new Error("floor mode needs a data directory");
-    return startFloor(dataDir);
+  if (mode === "floor" || mode === "floor-required") {
+    if (!dataDir) throw new Error(`${mode} mode needs a data directory`);
+    return startFloor(dataDir, mode === "floor-required");
   }
   if (mode === "hearth") {
     if (!dataDir) throw new Error("hearth mode needs a data directory");
@@ -110,20 +112,36 @@ async function start(mode: string, dataDir: string | undefined) {
  * input validation, no check of the sign-in session or of the caller's role and ownership,
  * no retry identity, no activity index. Hearth does all of these; the floor says how much
  * of the gap to bare HTTP is the work itself.
+ *
+ * `withRequiredLayers` adds what the API must do on top, and only that: the procedure is
+ * served by tRPC through Hearth's lean adapter, its input validated with Hearth's own
+ * autosave schema, and the save's transaction first reads the caller's auth session and
+ * membership (records of their real size) as the sign-in and role check does.
  */
-async function startFloor(dataDir: string) {
-  const store = openSqliteStore({ filename: path.join(dataDir, "floor.sqlite") });
+async function startFloor(dataDir: string, withRequiredLayers: boolean) {
+  const file = withRequiredLayers ? "floor-required.sqlite" : "floor.sqlite";
+  const store = openSqliteStore({ filename: path.join(dataDir, file) });
   const signer = await createAccessTokenSigner({ secret: crypto.randomBytes(32) });
-  const keys = tenantKeys("floor-tenant");
+  const tenantId = newId();
+  const keys = tenantKeys(tenantId);
   const workspaces: FloorWorkspace[] = [];
   for (let i = 0; i < 50; i++) {
-    const id = `floor-${i}`;
-    await store.transact(async (tx) => tx.set(keys.ws(id).rev, Buffer.from("0")));
+    const id = newId();
+    const [sid, sub] = [newId(), newId()];
+    await store.transact(async (tx) => {
+      tx.set(keys.ws(id).rev, Buffer.from("0"));
+      tx.set(
+        keys.authSpace.key(sid),
+        Buffer.from(JSON.stringify(floorAuthSession(sid, tenantId, sub))),
+      );
+      const member = { role: "Developer", addedAt: new Date().toISOString() };
+      tx.set(keys.membersSpace.key(sub), Buffer.from(JSON.stringify(member)));
+    });
     const { accessToken } = await signer.sign({
-      sub: "floor-user",
-      tid: "floor-tenant",
-      sid: `floor-session-${i}`,
-      fam: `floor-family-${i}`,
+      sub,
+      tid: tenantId,
+      sid,
+      fam: newId(),
       role: "Developer",
     });
     workspaces.push({ id, rev: 0, token: accessToken });
@@ -132,46 +150,102 @@ async function startFloor(dataDir: string) {
   const requestLog = createLogger().child({}, { redact: { paths: [] } });
   let requests = 0;
 
+  type Claims = { sid: string; sub: string };
+  type Input = { id: string; baseRev: number; editor?: unknown };
+  const save = async (claims: Claims, input: Input) => {
+    const sk = keys.ws(input.id);
+    const editor = Buffer.from(JSON.stringify(input.editor));
+    return store.transact(async (tx) => {
+      if (withRequiredLayers) {
+        const session = await tx.get(keys.authSpace.key(claims.sid));
+        const member = await tx.get(keys.membersSpace.key(claims.sub));
+        const active = session && JSON.parse(session.toString()).status === "active";
+        const writer = member && JSON.parse(member.toString()).role !== "Viewer";
+        if (!active || !writer) return { kind: "refused" as const };
+      }
+      const current = Number((await tx.get(sk.rev))?.toString());
+      if (current !== input.baseRev) return { kind: "stale" as const, rev: current };
+      tx.set(sk.chunk("editor", 0), editor);
+      tx.set(sk.rev, Buffer.from(String(current + 1)));
+      return { kind: "saved" as const, rev: current + 1, savedAt: new Date().toISOString() };
+    });
+  };
   const answer = (res: http.ServerResponse, status: number, body: string) => {
     res.statusCode = status;
     res.setHeader("content-type", "application/json");
     res.setHeader("content-length", Buffer.byteLength(body));
     res.end(body);
   };
-  const save = async (req: http.IncomingMessage, res: http.ServerResponse, body: string) => {
-    const claims = await signer.verify(req.headers.authorization?.slice("Bearer ".length) ?? "");
-    if (!claims) return answer(res, 401, '{"error":{"message":"Sign in."}}');
-    const input = JSON.parse(body) as { id: string; baseRev: number; editor: unknown };
-    const sk = keys.ws(input.id);
-    const editor = Buffer.from(JSON.stringify(input.editor));
-    const rev = await store.transact(async (tx) => {
-      const current = Number((await tx.get(sk.rev))?.toString());
-      if (current !== input.baseRev) return { conflict: current };
-      tx.set(sk.chunk("editor", 0), editor);
-      tx.set(sk.rev, Buffer.from(String(current + 1)));
-      return { saved: current + 1 };
-    });
-    if ("conflict" in rev) {
-      return answer(res, 409, JSON.stringify({ error: { data: { currentRev: rev.conflict } } }));
+  const bearer = (req: http.IncomingMessage) =>
+    req.headers.authorization?.slice("Bearer ".length) ?? "";
+
+  let handle: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  if (withRequiredLayers) {
+    // A stale rev answers CONFLICT with the current rev in the error data, as Hearth does.
+    class StaleRev extends Error {
+      constructor(readonly currentRev: number) {
+        super(`the workspace is at rev ${currentRev}`);
+      }
     }
-    const savedAt = new Date().toISOString();
-    answer(res, 200, JSON.stringify({ result: { data: { rev: rev.saved, savedAt } } }));
-  };
+    const t = initTRPC.context<{ token: string }>().create({
+      errorFormatter: ({ shape, error }) =>
+        error.cause instanceof StaleRev
+          ? { ...shape, data: { ...shape.data, currentRev: error.cause.currentRev } }
+          : shape,
+    });
+    const router = t.router({
+      workspace: t.router({
+        autosave: t.procedure.input(ZAutosaveInput).mutation(async ({ ctx, input }) => {
+          const claims = await signer.verify(ctx.token);
+          if (!claims) throw new TRPCError({ code: "UNAUTHORIZED" });
+          const result = await save(claims, input);
+          if (result.kind === "refused") throw new TRPCError({ code: "FORBIDDEN" });
+          if (result.kind === "stale") {
+            throw new TRPCError({ code: "CONFLICT", cause: new StaleRev(result.rev) });
+          }
+          return { rev: result.rev, savedAt: result.savedAt };
+        }),
+      }),
+    });
+    const trpc = createTRPCNodeHandler({
+      router,
+      lean: true,
+      maxBodySize: 8 * 1024 * 1024,
+      createContext: ({ req }) => ({ token: bearer(req) }),
+    });
+    handle = (req, res) => void trpc(req, res, "workspace.autosave");
+  } else {
+    handle = (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", async () => {
+        try {
+          const claims = await signer.verify(bearer(req));
+          if (!claims) return answer(res, 401, '{"error":{"message":"Sign in."}}');
+          const result = await save(claims, JSON.parse(Buffer.concat(chunks).toString()));
+          if (result.kind === "refused") return answer(res, 403, '{"error":{}}');
+          if (result.kind === "stale") {
+            const error = { data: { currentRev: result.rev } };
+            return answer(res, 409, JSON.stringify({ error }));
+          }
+          const data = { rev: result.rev, savedAt: result.savedAt };
+          answer(res, 200, JSON.stringify({ result: { data } }));
+        } catch (err) {
+          answer(res, 500, JSON.stringify({ error: { message: String(err) } }));
+        }
+      });
+    };
+  }
   const server = http.createServer((req, res) => {
     const start = performance.now();
     const reqId = `floor-${++requests}`;
     res.setHeader("x-request-id", reqId);
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      save(req, res, Buffer.concat(chunks).toString())
-        .catch((err: unknown) => answer(res, 500, JSON.stringify({ error: String(err) })))
-        .finally(() => {
-          const ms = Math.round((performance.now() - start) * 100) / 100;
-          const status = res.statusCode;
-          requestLog.info({ reqId, method: req.method, path: req.url, status, ms }, "request");
-        });
+    res.on("close", () => {
+      const ms = Math.round((performance.now() - start) * 100) / 100;
+      const status = res.statusCode;
+      requestLog.info({ reqId, method: req.method, path: req.url, status, ms }, "request");
     });
+    handle(req, res);
   });
   return {
     url: await listen(server),
@@ -180,6 +254,25 @@ async function startFloor(dataDir: string) {
       server.close();
       await store.close();
     },
+  };
+}
+
+/** An active auth session record as Hearth stores one (the same fields and sizes). */
+function floorAuthSession(id: string, tenantId: string, userId: string) {
+  const now = new Date().toISOString();
+  return {
+    id,
+    tenantId,
+    userId,
+    tokenFamily: newId(),
+    refreshTokenHash: crypto.randomBytes(32).toString("hex"),
+    expiresAt: now,
+    refreshExpiresAt: now,
+    ipAddress: "127.0.0.1",
+    userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130 Safari/537.36",
+    status: "active",
+    createdAt: now,
+    lastUsedAt: now,
   };
 }
 

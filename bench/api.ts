@@ -380,12 +380,14 @@ async function main() {
   let me: Load;
   let autosave: Awaited<ReturnType<typeof autosaveLoad>>;
   let floor: Load;
+  let floorRequired: Load;
   let login: Awaited<ReturnType<typeof loginLag>>;
   try {
     const bareChild = await spawn("bare");
     const officialChild = await spawn("noop-official");
     const leanChild = await spawn("noop-lean");
     const floorChild = await spawn("floor", dataDir);
+    const floorRequiredChild = await spawn("floor-required", dataDir);
     const hearth = await spawn("hearth", dataDir);
     const { workspaces, emails } = await seed(hearth.url);
     const noop = (child: Child) =>
@@ -402,6 +404,7 @@ async function main() {
       lean: [] as Load[],
       autosave: [] as Awaited<ReturnType<typeof autosaveLoad>>[],
       floor: [] as Load[],
+      floorRequired: [] as Load[],
       health: [] as Load[],
       me: [] as Load[],
     };
@@ -425,6 +428,7 @@ async function main() {
       runs.autosave.push(await autosaveLoad(hearth, workspaces));
       // A conflict answer carries the current rev, so the floor's revs need no syncing.
       runs.floor.push(await saveLoad(floorChild, floorChild.workspaces!));
+      runs.floorRequired.push(await saveLoad(floorRequiredChild, floorRequiredChild.workspaces!));
       if (QUICK) continue;
       runs.lean.push(await noop(leanChild));
       runs.official.push(await noop(officialChild));
@@ -442,9 +446,12 @@ async function main() {
     bareSame = best(runs.bareSame);
     autosave = best(runs.autosave);
     floor = best(runs.floor);
+    floorRequired = best(runs.floorRequired);
     if (QUICK) {
       // Not a full result: printed, never written to bench/results.
-      process.stdout.write(`${JSON.stringify({ bare, bareSame, autosave, floor }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ bare, bareSame, autosave, floor, floorRequired }, null, 2)}\n`,
+      );
       return;
     }
     leanNoop = best(runs.lean);
@@ -492,6 +499,12 @@ async function main() {
     floorReqPerSec: floor.reqPerSec,
     floorVsBare: round(floor.reqPerSec / bare.reqPerSec),
     floorVsBareByCpu: round(bare.serverCpuMicrosPerRequest / floor.serverCpuMicrosPerRequest),
+    // The floor with only the layers the API requires added: tRPC, validation, session check.
+    floorRequiredReqPerSec: floorRequired.reqPerSec,
+    floorRequiredVsBare: round(floorRequired.reqPerSec / bare.reqPerSec),
+    floorRequiredVsBareByCpu: round(
+      bare.serverCpuMicrosPerRequest / floorRequired.serverCpuMicrosPerRequest,
+    ),
     autosaveP99Ms: autosave.p99Ms,
     loginEventLoopLagP99Ms: login.lag.p99Ms,
     trpcNoopReqPerSec: officialNoop.reqPerSec,
@@ -524,6 +537,11 @@ async function main() {
         ...floor,
         method:
           "the autosave load on a server doing only what no autosave can skip: node:http, JSON body, Hearth's access-token check, one SQLite transaction (rev read, editor part and rev written), JSON answer, request log line; no tRPC, validation, session, role or owner checks",
+      },
+      floorRequired: {
+        ...floorRequired,
+        method:
+          "the floor with only the layers the API requires added: the procedure served by tRPC through Hearth's lean adapter, its input validated with Hearth's autosave schema, and the caller's auth session and membership read in the save's transaction",
       },
       trpcNoop: { ...officialNoop, method: "no-op mutation through tRPC's node-http adapter" },
       hearthHealth: { ...health, method: "GET /api/health on the Hearth server: its plumbing" },

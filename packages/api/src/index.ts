@@ -16,3 +16,4 @@ export { createHearthApi, type HearthApi, type HearthApiOptions } from "./hearth
 export type { SessionUser } from "./lib/authenticate";
 export type * from "./lib/outputs";
 export { type AppRouter, appRouter } from "./routers/_app";
+export { type AutosaveInput, ZAutosaveInput } from "./routers/workspace/autosave";

@@ -25,15 +25,15 @@ import { newId, openSqliteStore, tenantKeys } from "@hearth/db";
 import { createHearthServer, createLogger, createTRPCNodeHandler, hearthApi } from "@hearth/web";
 import { initTRPC, TRPCError } from "@trpc/server";
 
-/** A workspace the floor server saves, with the token its requests carry. */
-export interface FloorWorkspace {
+/** A workspace an autosave load writes to, with the token its requests carry. */
+export interface Workspace {
   id: string;
   rev: number;
   token: string;
 }
 
 export type ChildMessage =
-  | { type: "ready"; url: string; workspaces?: FloorWorkspace[] }
+  | { type: "ready"; url: string; workspaces?: Workspace[] }
   | { type: "lag"; p50Ms: number; p99Ms: number; maxMs: number }
   | { type: "cpu"; micros: number };
 export type ParentMessage =
@@ -124,7 +124,7 @@ async function startFloor(dataDir: string, withRequiredLayers: boolean) {
   const signer = await createAccessTokenSigner({ secret: crypto.randomBytes(32) });
   const tenantId = newId();
   const keys = tenantKeys(tenantId);
-  const workspaces: FloorWorkspace[] = [];
+  const workspaces: Workspace[] = [];
   for (let i = 0; i < 50; i++) {
     const id = newId();
     const [sid, sub] = [newId(), newId()];
@@ -277,7 +277,7 @@ function floorAuthSession(id: string, tenantId: string, userId: string) {
 }
 
 const [mode = "", dataDir] = process.argv.slice(2);
-const server: { url: string; workspaces?: FloorWorkspace[]; stop(): unknown } = await start(
+const server: { url: string; workspaces?: Workspace[]; stop(): unknown } = await start(
   mode,
   dataDir,
 );

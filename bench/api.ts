@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundle } from "@hearth/web/build";
 import autocannon from "autocannon";
-import type { ChildMessage, FloorWorkspace, ParentMessage } from "./api-child";
+import type { ChildMessage, ParentMessage, Workspace } from "./api-child";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 50;
@@ -48,7 +48,7 @@ const EDITOR_BYTES = Buffer.byteLength(EDITOR_JSON);
 interface Child {
   url: string;
   /** The floor server's workspaces and tokens. */
-  workspaces?: FloorWorkspace[];
+  workspaces?: Workspace[];
   send(m: ParentMessage): void;
   next(): Promise<ChildMessage>;
   stop(): Promise<void>;
@@ -183,12 +183,6 @@ async function query<T>(base: string, procedure: string, input: unknown, token: 
   const body = (await res.json()) as { result?: { data: T }; error?: TrpcError["shape"] };
   if (body.error) throw new TrpcError(procedure, body.error);
   return body.result!.data;
-}
-
-interface Workspace {
-  id: string;
-  rev: number;
-  token: string;
 }
 
 /** Registers users and creates workspaces until there is one per connection. */

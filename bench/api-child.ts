@@ -20,7 +20,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { ZAutosaveInput } from "@hearth/api";
-import { createAccessTokenSigner } from "@hearth/auth";
+import { bearerToken, createAccessTokenSigner } from "@hearth/auth";
 import { newId, openSqliteStore, tenantKeys } from "@hearth/db";
 import { createHearthServer, createLogger, createTRPCNodeHandler, hearthApi } from "@hearth/web";
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -176,8 +176,6 @@ async function startFloor(dataDir: string, withRequiredLayers: boolean) {
     res.setHeader("content-length", Buffer.byteLength(body));
     res.end(body);
   };
-  const bearer = (req: http.IncomingMessage) =>
-    req.headers.authorization?.slice("Bearer ".length) ?? "";
 
   let handle: (req: http.IncomingMessage, res: http.ServerResponse) => void;
   if (withRequiredLayers) {
@@ -187,7 +185,7 @@ async function startFloor(dataDir: string, withRequiredLayers: boolean) {
         super(`the workspace is at rev ${currentRev}`);
       }
     }
-    const t = initTRPC.context<{ token: string }>().create({
+    const t = initTRPC.context<{ token: string | null }>().create({
       errorFormatter: ({ shape, error }) =>
         error.cause instanceof StaleRev
           ? { ...shape, data: { ...shape.data, currentRev: error.cause.currentRev } }
@@ -196,7 +194,7 @@ async function startFloor(dataDir: string, withRequiredLayers: boolean) {
     const router = t.router({
       workspace: t.router({
         autosave: t.procedure.input(ZAutosaveInput).mutation(async ({ ctx, input }) => {
-          const claims = await signer.verify(ctx.token);
+          const claims = await signer.verify(ctx.token ?? "");
           if (!claims) throw new TRPCError({ code: "UNAUTHORIZED" });
           const result = await save(claims, input);
           if (result.kind === "refused") throw new TRPCError({ code: "FORBIDDEN" });
@@ -211,7 +209,7 @@ async function startFloor(dataDir: string, withRequiredLayers: boolean) {
       router,
       lean: true,
       maxBodySize: 8 * 1024 * 1024,
-      createContext: ({ req }) => ({ token: bearer(req) }),
+      createContext: ({ req }) => ({ token: bearerToken(req.headers.authorization) }),
     });
     handle = (req, res) => void trpc(req, res, "workspace.autosave");
   } else {
@@ -220,7 +218,7 @@ async function startFloor(dataDir: string, withRequiredLayers: boolean) {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", async () => {
         try {
-          const claims = await signer.verify(bearer(req));
+          const claims = await signer.verify(bearerToken(req.headers.authorization) ?? "");
           if (!claims) return answer(res, 401, '{"error":{"message":"Sign in."}}');
           const result = await save(claims, JSON.parse(Buffer.concat(chunks).toString()));
           if (result.kind === "refused") return answer(res, 403, '{"error":{}}');

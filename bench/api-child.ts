@@ -50,6 +50,14 @@ export const BARE_ANSWER = (() => {
   return JSON.stringify({ ...base, pad: "x".repeat(200 - Buffer.byteLength(empty)) });
 })();
 
+/** A JSON answer with its length, as the bare server and the floor send one. */
+function answer(res: http.ServerResponse, status: number, body: string): void {
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json");
+  res.setHeader("content-length", Buffer.byteLength(body));
+  res.end(body);
+}
+
 function listen(server: http.Server): Promise<string> {
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
@@ -63,11 +71,7 @@ async function start(mode: string, dataDir: string | undefined) {
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        res.setHeader("content-type", "application/json");
-        res.setHeader("content-length", Buffer.byteLength(BARE_ANSWER));
-        res.end(BARE_ANSWER);
-      });
+      req.on("end", () => answer(res, 200, BARE_ANSWER));
     });
     return { url: await listen(server), stop: () => server.close() };
   }
@@ -169,12 +173,6 @@ async function startFloor(dataDir: string, withRequiredLayers: boolean) {
       tx.set(sk.rev, Buffer.from(String(current + 1)));
       return { kind: "saved" as const, rev: current + 1, savedAt: new Date().toISOString() };
     });
-  };
-  const answer = (res: http.ServerResponse, status: number, body: string) => {
-    res.statusCode = status;
-    res.setHeader("content-type", "application/json");
-    res.setHeader("content-length", Buffer.byteLength(body));
-    res.end(body);
   };
 
   let handle: (req: http.IncomingMessage, res: http.ServerResponse) => void;

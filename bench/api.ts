@@ -343,6 +343,10 @@ async function loginLag(child: Child, emails: string[]) {
 }
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+/** `run` against `base`: by requests a second, and by the servers' CPU per request. */
+const vs = (run: Load, base: Load) => round(run.reqPerSec / base.reqPerSec);
+const vsByCpu = (run: Load, base: Load) =>
+  round(base.serverCpuMicrosPerRequest / run.serverCpuMicrosPerRequest);
 
 async function main() {
   const started = Date.now();
@@ -474,36 +478,32 @@ async function main() {
     rounds: ROUNDS,
     autosaveReqPerSec: autosave.reqPerSec,
     bareHttpReqPerSec: bare.reqPerSec,
-    autosaveVsBare: round(autosave.reqPerSec / bare.reqPerSec),
+    autosaveVsBare: vs(autosave, bare),
     // The same ratio from the servers' CPU time per request: steadier on a busy machine.
-    autosaveVsBareByCpu: round(bare.serverCpuMicrosPerRequest / autosave.serverCpuMicrosPerRequest),
+    autosaveVsBareByCpu: vsByCpu(autosave, bare),
     // The bare server sent the autosave run's own requests. autocannon shares this machine
     // with the servers, and building and reading each request costs it enough that it, not
     // the bare server, sets that run's pace: the req/s ratio flatters Hearth, the CPU ratio
     // is the closest measure of what an autosave costs the server over bare HTTP.
     sameRequests: {
       bareHttpReqPerSec: bareSame.reqPerSec,
-      autosaveVsBare: round(autosave.reqPerSec / bareSame.reqPerSec),
-      autosaveVsBareByCpu: round(
-        bareSame.serverCpuMicrosPerRequest / autosave.serverCpuMicrosPerRequest,
-      ),
+      autosaveVsBare: vs(autosave, bareSame),
+      autosaveVsBareByCpu: vsByCpu(autosave, bareSame),
     },
     // The same load on the floor server (api-child.ts): an autosave with nothing but the
     // work no autosave can skip. What it reaches bounds what any autosave can reach here.
     floorReqPerSec: floor.reqPerSec,
-    floorVsBare: round(floor.reqPerSec / bare.reqPerSec),
-    floorVsBareByCpu: round(bare.serverCpuMicrosPerRequest / floor.serverCpuMicrosPerRequest),
+    floorVsBare: vs(floor, bare),
+    floorVsBareByCpu: vsByCpu(floor, bare),
     // The floor with only the layers the API requires added: tRPC, validation, session check.
     floorRequiredReqPerSec: floorRequired.reqPerSec,
-    floorRequiredVsBare: round(floorRequired.reqPerSec / bare.reqPerSec),
-    floorRequiredVsBareByCpu: round(
-      bare.serverCpuMicrosPerRequest / floorRequired.serverCpuMicrosPerRequest,
-    ),
+    floorRequiredVsBare: vs(floorRequired, bare),
+    floorRequiredVsBareByCpu: vsByCpu(floorRequired, bare),
     autosaveP99Ms: autosave.p99Ms,
     loginEventLoopLagP99Ms: login.lag.p99Ms,
     trpcNoopReqPerSec: officialNoop.reqPerSec,
     leanNoopReqPerSec: leanNoop.reqPerSec,
-    leanVsBareByCpu: round(bare.serverCpuMicrosPerRequest / leanNoop.serverCpuMicrosPerRequest),
+    leanVsBareByCpu: vsByCpu(leanNoop, bare),
     targets: { autosaveVsBare: 0.4, autosaveP99Ms: 20, loginEventLoopLagP99Ms: 50 },
     met: {
       autosaveVsBare: autosave.reqPerSec / bare.reqPerSec >= 0.4,

@@ -21,7 +21,7 @@ import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { ZAutosaveInput } from "@hearth/api";
 import { bearerToken, createAccessTokenSigner } from "@hearth/auth";
-import { newId, openSqliteStore, tenantKeys } from "@hearth/db";
+import { type AuthSession, newId, openSqliteStore, tenantKeys } from "@hearth/db";
 import { createHearthServer, createLogger, createTRPCNodeHandler, hearthApi } from "@hearth/web";
 import { initTRPC, TRPCError } from "@trpc/server";
 
@@ -253,8 +253,8 @@ async function startFloor(dataDir: string, withRequiredLayers: boolean) {
   };
 }
 
-/** An active auth session record as Hearth stores one (the same fields and sizes). */
-function floorAuthSession(id: string, tenantId: string, userId: string) {
+/** An active auth session record as Hearth stores one (its model, so the sizes match). */
+function floorAuthSession(id: string, tenantId: string, userId: string): AuthSession {
   const now = new Date().toISOString();
   return {
     id,

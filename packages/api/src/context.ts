@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import type { AuthService } from "@hearth/auth";
 import type { Plan, Store } from "@hearth/db";
 import { type Repositories, repositoriesFor } from "./lib/repositories";
+import { DEFAULT_THROTTLE_RULES, type ThrottleRules } from "./lib/throttle";
 
 /** What the api needs to know about an incoming request; the server builds it. */
 export interface RequestMeta {
@@ -32,14 +33,13 @@ export interface ApiConfig {
   maxSessionBufferBytes: number;
   /** Origins besides the server's own that may send cookie-authenticated mutations. */
   trustedOrigins: readonly string[];
-  /** Failed logins / registrations per IP and per account before TOO_MANY_REQUESTS. */
-  throttle: { maxFailures: number; windowMs: number };
+  /** How many sign-in attempts each counter allows per window (lib/throttle.ts). */
+  throttle: ThrottleRules;
   /** The plan a new Organization starts on (there is no billing yet). */
   organizationPlan: Plan;
 }
 
 export const DEFAULT_MAX_SESSION_BUFFER_BYTES = 32 * 1024 * 1024;
-export const DEFAULT_THROTTLE = { maxFailures: 10, windowMs: 15 * 60 * 1000 } as const;
 
 /** Where the api reports what it cannot tell the caller (pino's call shape). */
 export interface ApiLogger {
@@ -59,7 +59,7 @@ export interface ApiConfigOptions {
   workspacesDir?: string | undefined;
   maxSessionBufferBytes?: number | undefined;
   trustedOrigins?: readonly string[] | undefined;
-  throttle?: Partial<ApiConfig["throttle"]> | undefined;
+  throttle?: Partial<ThrottleRules> | undefined;
   organizationPlan?: Plan | undefined;
 }
 
@@ -68,10 +68,7 @@ export function createApiConfig(opts: ApiConfigOptions): ApiConfig {
     workspacesDir: resolve(opts.workspacesDir || join(opts.dataDir, "workspaces")),
     maxSessionBufferBytes: opts.maxSessionBufferBytes ?? DEFAULT_MAX_SESSION_BUFFER_BYTES,
     trustedOrigins: opts.trustedOrigins ?? [],
-    throttle: {
-      maxFailures: opts.throttle?.maxFailures ?? DEFAULT_THROTTLE.maxFailures,
-      windowMs: opts.throttle?.windowMs ?? DEFAULT_THROTTLE.windowMs,
-    },
+    throttle: { ...DEFAULT_THROTTLE_RULES, ...opts.throttle },
     organizationPlan: opts.organizationPlan ?? "Starter",
   };
 }

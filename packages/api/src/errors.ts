@@ -14,7 +14,7 @@ export class ForbiddenError extends Error {
 export class ThrottledError extends Error {
   override readonly name = "ThrottledError";
   constructor(readonly retryAfterSeconds: number) {
-    super(`Too many failed attempts. Try again in ${retryAfterSeconds} seconds.`);
+    super(`Too many attempts. Try again in ${retryAfterSeconds} seconds.`);
   }
 }
 

@@ -155,6 +155,37 @@ describe("ThrottleRepository", () => {
     expect(await t.purgeExpired(t0 + 2 * w)).toBe(2);
   });
 
+  it("take counts first and refuses when full, so parallel attempts never pass the limit", async () => {
+    const t = ctx.repos.throttle;
+    const t0 = 1_800_000_000_000;
+    const limits = [
+      { bucket: "pair", key: "a@example.com 1.2.3.4", max: 10, windowMs: 60_000 },
+      { bucket: "ip", key: "1.2.3.4", max: 100, windowMs: 60_000 },
+    ];
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => t.take(limits, `hit-${i}`, t0 + i)),
+    );
+    expect(answers.filter((a) => a.allowed)).toHaveLength(10);
+    expect(answers.find((a) => !a.allowed)).toEqual({ allowed: false, retryAtMs: t0 + 60_000 });
+    // A refused attempt counts nowhere: the IP's counter saw only the ten that passed.
+    expect((await t.peek("ip", "1.2.3.4", t0 + 100)).count).toBe(10);
+    // A refund takes one attempt back from the counters that hold it, once.
+    await t.refund(limits, "hit-0");
+    await t.refund(limits, "hit-0");
+    expect((await t.peek("pair", "a@example.com 1.2.3.4", t0 + 100)).count).toBe(9);
+    expect((await t.take(limits, "late", t0 + 60_000)).allowed).toBe(true);
+    expect((await t.peek("pair", "a@example.com 1.2.3.4", t0 + 60_000)).count).toBe(1);
+  });
+
+  it("take does not count an attempt twice when its commit result was unknown", async () => {
+    const faulty = withFaults(ctx.store, { seed: 5, commitUnknown: 0.5 });
+    const t = createRepositories(faulty).throttle;
+    const limits = [{ bucket: "login", key: "k", max: 1000, windowMs: 60_000 }];
+    for (let i = 0; i < 25; i++) await t.take(limits, `hit-${i}`, 1_800_000_000_000 + i);
+    expect((await t.peek("login", "k", 1_800_000_000_100)).count).toBe(25);
+    expect(faulty.counts.commitUnknown).toBeGreaterThan(5);
+  });
+
   it("does not count a hit twice when its commit result was unknown", async () => {
     const faulty = withFaults(ctx.store, { seed: 9, commitUnknown: 0.5 });
     const t = createRepositories(faulty).throttle;

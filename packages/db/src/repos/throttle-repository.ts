@@ -11,12 +11,31 @@ interface ThrottleWindow {
   hits: string[];
 }
 
+/** One counter a throttled attempt counts against, and how many it allows per window. */
+export interface ThrottleLimit {
+  bucket: string;
+  key: string;
+  max: number;
+  windowMs: number;
+}
+
+export type ThrottleTake =
+  | { allowed: true }
+  /** A counter was full: nothing was counted; `retryAtMs` is when the last full one ends. */
+  | { allowed: false; retryAtMs: number };
+
 export interface ThrottleState {
   /** Hits in the current window, this one included. */
   count: number;
   /** When the current window ends (ms since epoch). */
   resetAtMs: number;
 }
+
+/**
+ * Ids of recent attempts kept per counter: enough for a retried commit to find its own,
+ * and for the attempts in flight at once on one counter to be refunded.
+ */
+const HIT_IDS_KEPT = 64;
 
 /**
  * Fixed-window counters for login / register / reset throttling, kept in the store so
@@ -44,6 +63,59 @@ export class ThrottleRepository {
         : { ...w, count: w.count + 1, hits: [hitId, ...w.hits.slice(0, 7)] };
       tx.set(k, encodeJson(next));
       return { count: next.count, resetAtMs: next.windowStartMs + windowMs };
+    });
+  }
+
+  /**
+   * Counts attempt `hitId` against every limit, or against none when any is full, in one
+   * transaction: concurrent attempts (parallel requests, the calls of one batch) are
+   * serialized by the store, so no more than `max` of them ever pass a limit. A retry of
+   * a commit that did apply finds its id and counts nothing more.
+   */
+  async take(
+    limits: readonly ThrottleLimit[],
+    hitId: string,
+    nowMs: number,
+  ): Promise<ThrottleTake> {
+    const keys = limits.map((l) => globalKeys.throttle(l.bucket, l.key));
+    return transact(this.store, async (tx) => {
+      const windows = await Promise.all(keys.map((k) => getJson<ThrottleWindow>(tx, k)));
+      if (windows.some((w) => w?.hits.includes(hitId))) return { allowed: true };
+      let retryAtMs = 0;
+      const next = limits.map((limit, i): ThrottleWindow => {
+        const w = windows[i];
+        const live = w && nowMs < w.windowStartMs + w.windowMs && w.windowMs === limit.windowMs;
+        if (live && w.count >= limit.max) {
+          retryAtMs = Math.max(retryAtMs, w.windowStartMs + w.windowMs);
+        }
+        return live
+          ? { ...w, count: w.count + 1, hits: [hitId, ...w.hits.slice(0, HIT_IDS_KEPT - 1)] }
+          : { windowStartMs: nowMs, windowMs: limit.windowMs, count: 1, hits: [hitId] };
+      });
+      if (retryAtMs > 0) return { allowed: false, retryAtMs };
+      for (const [i, w] of next.entries()) tx.set(keys[i]!, encodeJson(w));
+      return { allowed: true };
+    });
+  }
+
+  /**
+   * Takes back attempt `hitId` from each counter that still holds it (an attempt that
+   * succeeded, so only failures stay counted). Counters whose window has moved on, or
+   * that no longer remember the id, are left alone: a refund never lowers a count below
+   * what failed.
+   */
+  async refund(
+    limits: ReadonlyArray<Pick<ThrottleLimit, "bucket" | "key">>,
+    hitId: string,
+  ): Promise<void> {
+    const keys = limits.map((l) => globalKeys.throttle(l.bucket, l.key));
+    await transact(this.store, async (tx) => {
+      const windows = await Promise.all(keys.map((k) => getJson<ThrottleWindow>(tx, k)));
+      for (const [i, w] of windows.entries()) {
+        if (!w?.hits.includes(hitId)) continue;
+        const hits = w.hits.filter((h) => h !== hitId);
+        tx.set(keys[i]!, encodeJson({ ...w, count: Math.max(0, w.count - 1), hits }));
+      }
     });
   }
 

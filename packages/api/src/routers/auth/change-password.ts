@@ -1,7 +1,7 @@
 import { AuthError, ZPassword } from "@hearth/auth";
 import { z } from "zod";
 import { clientOf } from "../../lib/authenticate";
-import { assertNotThrottled, recordFailure } from "../../lib/throttle";
+import { changePasswordLimits, countAttempt, refundAttempt } from "../../lib/throttle";
 import { authedProcedure } from "../../trpc";
 
 export const ZChangePasswordInput = z.object({
@@ -17,13 +17,13 @@ export const ZChangePasswordInput = z.object({
 export const changePassword = authedProcedure
   .input(ZChangePasswordInput)
   .mutation(async ({ ctx, input }) => {
-    const who = { ip: ctx.req.ip, account: ctx.user.id };
-    await assertNotThrottled(ctx, "change_password", who);
+    const attempt = await countAttempt(ctx, changePasswordLimits(ctx, ctx.user.id, ctx.req.ip));
     try {
       await ctx.auth.changePassword(ctx.user.auth, input, clientOf(ctx));
     } catch (err) {
-      if (err instanceof AuthError) await recordFailure(ctx, "change_password", who);
+      if (!(err instanceof AuthError)) await refundAttempt(ctx, attempt);
       throw err;
     }
+    await refundAttempt(ctx, attempt);
     return { ok: true as const };
   });

@@ -1,7 +1,7 @@
 import { AuthError } from "@hearth/auth";
 import { z } from "zod";
 import { clientOf } from "../../lib/authenticate";
-import { assertNotThrottled, clearAccountFailures, recordFailure } from "../../lib/throttle";
+import { clearLimit, countAttempt, loginLimits, refundAttempt } from "../../lib/throttle";
 import { publicProcedure } from "../../trpc";
 import { signedIn, ZEmailInput } from "./shared";
 
@@ -10,17 +10,21 @@ export const ZLoginInput = z.object({
   password: z.string().min(1).max(256),
 });
 
-/** Email and password. Failures are counted per IP and per email. */
+/**
+ * Email and password. Every attempt is counted before the password is checked (per email
+ * and IP, per IP, and per email); a success takes its count back and clears its pair's.
+ */
 export const login = publicProcedure.input(ZLoginInput).mutation(async ({ ctx, input }) => {
-  const who = { ip: ctx.req.ip, account: input.email };
-  await assertNotThrottled(ctx, "login", who);
+  const attempt = await countAttempt(ctx, loginLimits(ctx, input.email, ctx.req.ip));
   let result: Awaited<ReturnType<typeof ctx.auth.login>>;
   try {
     result = await ctx.auth.login(input, clientOf(ctx));
   } catch (err) {
-    if (err instanceof AuthError) await recordFailure(ctx, "login", who);
+    // Only wrong passwords count: a store failure is not the caller's guess.
+    if (!(err instanceof AuthError)) await refundAttempt(ctx, attempt);
     throw err;
   }
-  await clearAccountFailures(ctx, "login", input.email);
+  await refundAttempt(ctx, attempt);
+  await clearLimit(ctx, attempt.limits[0]!);
   return signedIn(ctx, result);
 });

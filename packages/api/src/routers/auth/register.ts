@@ -1,7 +1,7 @@
 import { ZPassword } from "@hearth/auth";
 import { z } from "zod";
 import { clientOf } from "../../lib/authenticate";
-import { assertNotThrottled, recordFailure } from "../../lib/throttle";
+import { countAttempt, registerLimits } from "../../lib/throttle";
 import { publicProcedure } from "../../trpc";
 import { signedIn, ZEmailInput } from "./shared";
 
@@ -12,15 +12,12 @@ export const ZRegisterInput = z.object({
   lastName: z.string().trim().max(100),
 });
 
-/** Creates the user and their own tenant atomically and signs them in. */
+/**
+ * Creates the user and their own tenant atomically and signs them in. Every registration
+ * counts against the IP, successful ones too: it limits accounts made per IP, and probing
+ * which emails are taken.
+ */
 export const register = publicProcedure.input(ZRegisterInput).mutation(async ({ ctx, input }) => {
-  const who = { ip: ctx.req.ip, account: input.email };
-  await assertNotThrottled(ctx, "register", who);
-  try {
-    return signedIn(ctx, await ctx.auth.register(input, clientOf(ctx)));
-  } catch (err) {
-    // A taken email counts: probing which emails exist is what this limits.
-    await recordFailure(ctx, "register", who);
-    throw err;
-  }
+  await countAttempt(ctx, registerLimits(ctx, ctx.req.ip));
+  return signedIn(ctx, await ctx.auth.register(input, clientOf(ctx)));
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { clientOf } from "../../lib/authenticate";
-import { assertNotThrottled, recordFailure } from "../../lib/throttle";
+import { countAttempt, passwordResetLimits } from "../../lib/throttle";
 import { publicProcedure } from "../../trpc";
 import { ZEmailInput } from "./shared";
 
@@ -8,14 +8,13 @@ export const ZRequestPasswordResetInput = z.object({ email: ZEmailInput });
 
 /**
  * Mails a reset link when the email belongs to a user. The answer is the same either way;
- * every request counts against the IP and the email, so nobody can mail-bomb an inbox.
+ * every request counts against the IP and the email before anything is mailed, so nobody
+ * can mail-bomb an inbox, not even with parallel or batched requests.
  */
 export const requestPasswordReset = publicProcedure
   .input(ZRequestPasswordResetInput)
   .mutation(async ({ ctx, input }) => {
-    const who = { ip: ctx.req.ip, account: input.email };
-    await assertNotThrottled(ctx, "password_reset", who);
-    await recordFailure(ctx, "password_reset", who);
+    await countAttempt(ctx, passwordResetLimits(ctx, input.email, ctx.req.ip));
     await ctx.auth.requestPasswordReset(input, clientOf(ctx));
     return { ok: true as const };
   });

@@ -1,0 +1,190 @@
+/**
+ * Quick open's file-name index of one workspace folder: built by one walk, kept current by
+ * the file operations that go through Hearth, and walked again in the background when it
+ * is older than `refreshAfterMs` (files made in a terminal appear then). A query never
+ * walks the folder; it runs fuzzysort over the prepared paths.
+ */
+import type { Dirent } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import fuzzysort from "fuzzysort";
+
+export interface FileSearchHit {
+  /** Workspace-relative path. */
+  path: string;
+  /** fuzzysort's score, 1 for an exact match; 0 for the listing of an empty query. */
+  score: number;
+  /** Whether it was opened recently (such hits come first). */
+  recent: boolean;
+  /** Indexes of the matched characters in `path`, for highlighting. */
+  matches: number[];
+}
+
+export interface FileSearchOptions {
+  limit?: number;
+  /** Recently opened paths, newest first: those that match are listed first, in this order. */
+  recent?: readonly string[];
+}
+
+export interface SearchIndexOptions {
+  /** Folder names never indexed (default `.git`, `node_modules`). */
+  exclude?: readonly string[];
+  /** Paths kept at most (default 200,000); a bigger folder is indexed in part. */
+  maxEntries?: number;
+  /** Age after which a query starts a background walk (default 10 s). */
+  refreshAfterMs?: number;
+}
+
+const DEFAULT_EXCLUDE = [".git", "node_modules"];
+const TEMP_FILE = /^\.hearth-[0-9a-f]{16}\.tmp$/;
+
+type Prepared = ReturnType<typeof fuzzysort.prepare>;
+
+export class FileSearchIndex {
+  private entries = new Map<string, Prepared>();
+  private targets: Prepared[] | null = null;
+  private builtAt = 0;
+  private building: Promise<void> | null = null;
+  /** Changes made while a walk runs, applied again over its result. */
+  private pending: Array<(m: Map<string, Prepared>) => void> | null = null;
+  private readonly exclude: ReadonlySet<string>;
+  private readonly maxEntries: number;
+  private readonly refreshAfterMs: number;
+
+  constructor(
+    private readonly rootReal: string,
+    opts: SearchIndexOptions = {},
+  ) {
+    this.exclude = new Set(opts.exclude ?? DEFAULT_EXCLUDE);
+    this.maxEntries = opts.maxEntries ?? 200_000;
+    this.refreshAfterMs = opts.refreshAfterMs ?? 10_000;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Files matching `query` (all files for an empty one), recently opened first. */
+  async search(query: string, opts: FileSearchOptions = {}): Promise<FileSearchHit[]> {
+    if (this.builtAt === 0) await this.rebuild();
+    else if (Date.now() - this.builtAt > this.refreshAfterMs && !this.building) {
+      void this.rebuild().catch(() => {});
+    }
+    const limit = opts.limit ?? 50;
+    const q = query.trim();
+    const hits: FileSearchHit[] = [];
+    const taken = new Set<string>();
+    for (const path of opts.recent ?? []) {
+      if (hits.length >= limit) break;
+      const target = this.entries.get(path);
+      if (!target || taken.has(path)) continue;
+      const m = q ? fuzzysort.single(q, target) : null;
+      if (q && !m) continue;
+      hits.push({ path, score: m?.score ?? 0, recent: true, matches: m ? [...m.indexes] : [] });
+      taken.add(path);
+    }
+    if (hits.length >= limit) return hits;
+    const targets = this.targetList();
+    const results = q
+      ? fuzzysort.go(q, targets, { limit: limit + taken.size, threshold: 0 })
+      : targets
+          .slice(0, limit + taken.size)
+          .map((t) => ({ target: t.target, score: 0, indexes: [] }));
+    for (const r of results) {
+      if (hits.length >= limit) break;
+      if (taken.has(r.target)) continue;
+      hits.push({ path: r.target, score: r.score, recent: false, matches: [...r.indexes] });
+    }
+    return hits;
+  }
+
+  /** A file was written (or made) at `path`. */
+  added(path: string): void {
+    this.change((m) => {
+      if (!m.has(path) && m.size < this.maxEntries) m.set(path, fuzzysort.prepare(path));
+    });
+  }
+
+  /** The file or folder at `path` is gone, with everything under it. */
+  removed(path: string): void {
+    this.change((m) => removeTree(m, path));
+  }
+
+  /** `from` (a file or folder) is now at `to`. */
+  renamed(from: string, to: string): void {
+    this.change((m) => {
+      const moved: string[] = [];
+      if (m.delete(from)) moved.push(to);
+      const under = `${from}/`;
+      for (const key of [...m.keys()]) {
+        if (!key.startsWith(under)) continue;
+        m.delete(key);
+        moved.push(to + key.slice(from.length));
+      }
+      removeTree(m, to);
+      for (const p of moved) m.set(p, fuzzysort.prepare(p));
+    });
+  }
+
+  private change(fn: (m: Map<string, Prepared>) => void): void {
+    if (this.builtAt === 0 && !this.building) return; // nothing indexed yet
+    fn(this.entries);
+    this.pending?.push(fn);
+    this.targets = null;
+  }
+
+  private targetList(): Prepared[] {
+    this.targets ??= [...this.entries.values()];
+    return this.targets;
+  }
+
+  /** Walks the folder and replaces the index; one walk at a time. */
+  rebuild(): Promise<void> {
+    this.building ??= (async () => {
+      this.pending = [];
+      try {
+        const fresh = await this.walk();
+        for (const fn of this.pending) fn(fresh);
+        this.entries = fresh;
+        this.targets = null;
+        this.builtAt = Date.now();
+      } finally {
+        this.pending = null;
+        this.building = null;
+      }
+    })();
+    return this.building;
+  }
+
+  private async walk(): Promise<Map<string, Prepared>> {
+    const out = new Map<string, Prepared>();
+    const folders: string[] = [""];
+    while (folders.length > 0 && out.size < this.maxEntries) {
+      const rel = folders.shift()!;
+      let dirents: Dirent[];
+      try {
+        dirents = await readdir(rel ? join(this.rootReal, rel) : this.rootReal, {
+          withFileTypes: true,
+        });
+      } catch {
+        continue; // removed or unreadable meanwhile
+      }
+      for (const d of dirents) {
+        const path = rel ? `${rel}/${d.name}` : d.name;
+        if (d.isDirectory()) {
+          if (!this.exclude.has(d.name)) folders.push(path);
+        } else if (!TEMP_FILE.test(d.name) && out.size < this.maxEntries) {
+          out.set(path, fuzzysort.prepare(path));
+        }
+      }
+    }
+    return out;
+  }
+}
+
+/** Drops `path` and every path under it. */
+function removeTree(m: Map<string, unknown>, path: string): void {
+  m.delete(path);
+  const under = `${path}/`;
+  for (const key of m.keys()) if (key.startsWith(under)) m.delete(key);
+}

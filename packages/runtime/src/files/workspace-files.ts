@@ -1,0 +1,365 @@
+/**
+ * The files of one workspace folder: list, read, write, mkdir, rename, delete, stat and
+ * quick-open search, every path confined to the folder (see confine.ts). A pure Node
+ * library: it knows an absolute folder and limits, nothing about users or the store.
+ */
+import { randomBytes } from "node:crypto";
+import { constants, type Stats } from "node:fs";
+import {
+  type FileHandle,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  stat,
+  unlink,
+} from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { isInside, type ResolvedPath, resolveInside } from "./confine";
+import { decodeText } from "./content";
+import { FileError, isErrno } from "./errors";
+import { type FileSearchHit, FileSearchIndex, type SearchIndexOptions } from "./search-index";
+
+/** The size cap of one file read into or saved from the editor (HEARTH_MAX_FILE_BYTES). */
+export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+export type FileKind = "file" | "directory" | "symlink";
+
+export interface FileEntry {
+  name: string;
+  /** "symlink" only for a link that leads nowhere or outside the folder. */
+  kind: FileKind;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface FileStat {
+  path: string;
+  kind: FileKind;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface FileContent {
+  path: string;
+  /** The text, or null when the file is binary or over the size cap. */
+  content: string | null;
+  encoding: "utf8" | null;
+  binary: boolean;
+  tooLarge: boolean;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface WriteResult {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** Whether the file did not exist before. */
+  created: boolean;
+}
+
+export interface WorkspaceFilesOptions {
+  maxFileBytes?: number;
+  search?: SearchIndexOptions;
+}
+
+const TEMP_FILE = /^\.hearth-[0-9a-f]{16}\.tmp$/;
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+function kindOf(st: Stats): FileKind {
+  if (st.isDirectory()) return "directory";
+  if (st.isSymbolicLink()) return "symlink";
+  return "file";
+}
+
+async function lstatOrNull(path: string): Promise<Stats | null> {
+  try {
+    return await lstat(path);
+  } catch (err) {
+    if (isErrno(err, "ENOENT", "ENOTDIR")) return null;
+    throw err;
+  }
+}
+
+function notFound(rel: string): FileError {
+  return new FileError("not_found", `Nothing exists at "${rel}" in this workspace.`);
+}
+
+function isRoot(r: ResolvedPath): boolean {
+  return r.rel === "";
+}
+
+export class WorkspaceFiles {
+  readonly maxFileBytes: number;
+  private readonly index: FileSearchIndex;
+  private readonly writes = new Map<string, Promise<unknown>>();
+
+  private constructor(
+    /** The real path of the workspace folder. */
+    readonly root: string,
+    opts: WorkspaceFilesOptions,
+  ) {
+    this.maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.index = new FileSearchIndex(root, opts.search);
+  }
+
+  /** The files of the folder `root`, which is created if missing. */
+  static async open(root: string, opts: WorkspaceFilesOptions = {}): Promise<WorkspaceFiles> {
+    await mkdir(root, { recursive: true });
+    return new WorkspaceFiles(await realpath(root), opts);
+  }
+
+  resolve(path: string): Promise<ResolvedPath> {
+    return resolveInside(this.root, path);
+  }
+
+  /** One folder level, folders first, then by name as a person sorts them. */
+  async list(path: string): Promise<{ path: string; entries: FileEntry[] }> {
+    const r = await this.resolve(path);
+    if (!r.exists) throw notFound(r.rel);
+    let dirents: import("node:fs").Dirent[];
+    try {
+      dirents = await readdir(r.real, { withFileTypes: true });
+    } catch (err) {
+      if (isErrno(err, "ENOTDIR"))
+        throw new FileError("invalid", `"${r.rel}" is a file, not a folder.`);
+      if (isErrno(err, "ENOENT")) throw notFound(r.rel);
+      throw err;
+    }
+    const entries = await Promise.all(
+      dirents
+        .filter((d) => !TEMP_FILE.test(d.name))
+        .map((d) => this.entryOf(join(r.real, d.name), d.name)),
+    );
+    const present = entries.filter((e): e is FileEntry => e !== null);
+    present.sort((a, b) => {
+      const da = a.kind === "directory" ? 0 : 1;
+      const db = b.kind === "directory" ? 0 : 1;
+      return da - db || collator.compare(a.name, b.name) || (a.name < b.name ? -1 : 1);
+    });
+    return { path: r.rel, entries: present };
+  }
+
+  private async entryOf(abs: string, name: string): Promise<FileEntry | null> {
+    const own = await lstatOrNull(abs);
+    if (!own) return null;
+    let st = own;
+    if (own.isSymbolicLink()) {
+      // A link is shown as what it leads to, when that is inside the folder.
+      try {
+        const target = await realpath(abs);
+        if (isInside(this.root, target)) st = await stat(target);
+      } catch {
+        // dangling or a loop: shown as a symlink
+      }
+    }
+    return { name, kind: kindOf(st), size: st.isDirectory() ? 0 : st.size, mtimeMs: st.mtimeMs };
+  }
+
+  async stat(path: string): Promise<FileStat> {
+    const r = await this.resolve(path);
+    if (!r.exists) throw notFound(r.rel);
+    const st = await stat(r.real).catch((err: unknown) => {
+      throw isErrno(err, "ENOENT") ? notFound(r.rel) : err;
+    });
+    return {
+      path: r.rel,
+      kind: kindOf(st),
+      size: st.isDirectory() ? 0 : st.size,
+      mtimeMs: st.mtimeMs,
+    };
+  }
+
+  /** The file's text, or `binary` / `tooLarge` instead of content. */
+  async read(path: string): Promise<FileContent> {
+    const r = await this.resolve(path);
+    if (!r.exists) throw notFound(r.rel);
+    let fh: FileHandle;
+    try {
+      // O_NOFOLLOW: a symlink swapped in since the check is refused, not followed;
+      // O_NONBLOCK: a FIFO does not hang the request.
+      fh = await open(r.real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) throw notFound(r.rel);
+      if (isErrno(err, "ELOOP"))
+        throw new FileError("invalid", `"${r.rel}" changed into a symlink.`);
+      throw err;
+    }
+    try {
+      await this.assertOpenedInside(fh, r.rel);
+      const st = await fh.stat();
+      if (st.isDirectory()) throw new FileError("invalid", `"${r.rel}" is a folder, not a file.`);
+      if (!st.isFile()) throw new FileError("invalid", `"${r.rel}" is not a regular file.`);
+      const base = { path: r.rel, size: st.size, mtimeMs: st.mtimeMs };
+      if (st.size > this.maxFileBytes) {
+        return { ...base, content: null, encoding: null, binary: false, tooLarge: true };
+      }
+      const text = decodeText(await fh.readFile());
+      if (text === null)
+        return { ...base, content: null, encoding: null, binary: true, tooLarge: false };
+      return { ...base, content: text, encoding: "utf8", binary: false, tooLarge: false };
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /**
+   * Saves `content` atomically: a temporary file in the same folder, then a rename over
+   * the old one, so a reader sees the old file or the new one, never half of either.
+   * With `expectedMtimeMs`, a file changed (or deleted) on disk since is CONFLICT.
+   */
+  async write(
+    path: string,
+    content: string,
+    opts: { expectedMtimeMs?: number | undefined } = {},
+  ): Promise<WriteResult> {
+    const bytes = Buffer.byteLength(content, "utf8");
+    if (bytes > this.maxFileBytes) throw this.tooLarge(bytes);
+    const r = await this.resolve(path);
+    if (isRoot(r)) throw new FileError("invalid", "The workspace folder itself is not a file.");
+    return this.serialized(r.real, async () => {
+      const before = await lstatOrNull(r.real);
+      if (before?.isDirectory())
+        throw new FileError("invalid", `"${r.rel}" is a folder, not a file.`);
+      if (opts.expectedMtimeMs !== undefined) {
+        if (!before) {
+          throw new FileError("conflict", `"${r.rel}" was deleted on disk since it was read.`, {
+            currentMtimeMs: null,
+          });
+        }
+        if (before.mtimeMs !== opts.expectedMtimeMs) {
+          throw new FileError("conflict", `"${r.rel}" changed on disk since it was read.`, {
+            currentMtimeMs: before.mtimeMs,
+          });
+        }
+      }
+      const dir = dirname(r.real);
+      await mkdir(dir, { recursive: true });
+      const temp = join(dir, `.hearth-${randomBytes(8).toString("hex")}.tmp`);
+      const fh = await open(temp, "wx", before ? before.mode & 0o7777 : 0o666);
+      try {
+        try {
+          await this.assertOpenedInside(fh, r.rel);
+          await fh.writeFile(content, "utf8");
+          await fh.datasync();
+        } finally {
+          await fh.close();
+        }
+        await rename(temp, r.real);
+      } catch (err) {
+        await unlink(temp).catch(() => {});
+        throw err;
+      }
+      const after = await stat(r.real);
+      this.index.added(r.rel);
+      return { path: r.rel, size: after.size, mtimeMs: after.mtimeMs, created: !before };
+    });
+  }
+
+  /** Makes the folder and any missing parents; an existing folder is fine. */
+  async mkdir(path: string): Promise<{ path: string; created: boolean }> {
+    const r = await this.resolve(path);
+    if (r.exists) {
+      if ((await stat(r.real)).isDirectory()) return { path: r.rel, created: false };
+      throw new FileError("conflict", `A file named "${r.rel}" is in the way.`);
+    }
+    await mkdir(r.real, { recursive: true });
+    return { path: r.rel, created: true };
+  }
+
+  /**
+   * Moves a file or folder (a symlink is moved as the link). An existing `to` is refused
+   * unless `overwrite`; missing parent folders of `to` are made.
+   */
+  async rename(
+    from: string,
+    to: string,
+    opts: { overwrite?: boolean | undefined } = {},
+  ): Promise<{ from: string; to: string; kind: FileKind }> {
+    const a = await this.resolve(from);
+    const b = await this.resolve(to);
+    if (isRoot(a) || isRoot(b)) {
+      throw new FileError("invalid", "The workspace folder itself cannot be renamed.");
+    }
+    const st = await lstatOrNull(a.path);
+    if (!st) throw notFound(a.rel);
+    const kind = kindOf(st);
+    if (a.path === b.path) return { from: a.rel, to: b.rel, kind };
+    if (b.path.startsWith(`${a.path}/`)) {
+      throw new FileError("invalid", "A folder cannot be moved into itself.");
+    }
+    if (await lstatOrNull(b.path)) {
+      if (!opts.overwrite) {
+        throw new FileError("conflict", `"${b.rel}" already exists; pass overwrite to replace it.`);
+      }
+      await rm(b.path, { recursive: true, force: true });
+    }
+    await mkdir(dirname(b.path), { recursive: true });
+    await rename(a.path, b.path);
+    this.index.renamed(a.rel, b.rel);
+    return { from: a.rel, to: b.rel, kind };
+  }
+
+  /** Deletes a file, a symlink (not its target) or a folder with everything in it. */
+  async delete(path: string): Promise<{ path: string; kind: FileKind }> {
+    const r = await this.resolve(path);
+    if (isRoot(r)) throw new FileError("invalid", "The workspace folder itself cannot be deleted.");
+    const st = await lstatOrNull(r.path);
+    if (!st) throw notFound(r.rel);
+    if (st.isDirectory()) await rm(r.path, { recursive: true });
+    else await unlink(r.path);
+    this.index.removed(r.rel);
+    return { path: r.rel, kind: kindOf(st) };
+  }
+
+  /** Quick open: file names matching `query`, the recently opened ones first. */
+  search(
+    query: string,
+    opts: { limit?: number; recent?: readonly string[] } = {},
+  ): Promise<FileSearchHit[]> {
+    return this.index.search(query, opts);
+  }
+
+  private tooLarge(bytes: number): FileError {
+    return new FileError(
+      "too_large",
+      `That is ${bytes} bytes; a file saved here may have at most ${this.maxFileBytes} bytes.`,
+    );
+  }
+
+  /**
+   * Where the opened file really is, from the kernel: a parent folder swapped for a symlink
+   * between the check and the open is caught here. (Linux's /proc; skipped without it.)
+   */
+  private async assertOpenedInside(fh: FileHandle, rel: string): Promise<void> {
+    let where: string;
+    try {
+      where = await readlink(`/proc/self/fd/${fh.fd}`);
+    } catch {
+      return;
+    }
+    if (!isInside(this.root, where)) {
+      throw new FileError(
+        "invalid",
+        `"${rel}" leads outside the workspace folder through a symlink.`,
+      );
+    }
+  }
+
+  /** Runs writes to one path one after another, so a stale mtime is always seen. */
+  private serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.writes.get(key) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => {});
+    this.writes.set(key, settled);
+    void settled.then(() => {
+      if (this.writes.get(key) === settled) this.writes.delete(key);
+    });
+    return next;
+  }
+}

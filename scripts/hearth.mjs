@@ -20,6 +20,7 @@ if (!env.npm_config_nodedir && fs.existsSync("/usr/include/node/node.h")) {
 env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = "1";
 env.TURBO_TELEMETRY_DISABLED = "1";
 env.DO_NOT_TRACK = "1";
+env.NEXT_TELEMETRY_DISABLED = "1";
 
 function log(msg) {
   process.stderr.write(`[hearth] ${msg}\n`);
@@ -148,7 +149,18 @@ switch (command) {
     break;
   case "dev":
     ensure();
-    exec("pnpm", ["exec", "tsx", "watch", "apps/web/src/server/main.ts", ...rest]);
+    // Next's development server inside the same process: pages compile on request and
+    // reload in place; tsx restarts the process when the server's own code changes.
+    env.NODE_ENV = "development";
+    exec("pnpm", [
+      "exec",
+      "tsx",
+      "watch",
+      "--exclude",
+      "apps/web/.next/**",
+      "apps/web/src/server/main.ts",
+      ...rest,
+    ]);
     break;
   case "test": {
     ensure();

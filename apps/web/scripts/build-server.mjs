@@ -1,5 +1,5 @@
 // Bundles the server into one ESM file, dist/server.mjs, for `pnpm start`.
-// Native addons (and the FoundationDB binding, which only FDB hosts can load) stay
+// Native addons, Next and React (and the FoundationDB binding, which only FDB hosts can load) stay
 // external and are resolved from apps/web's own dependencies at run time.
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -27,6 +27,13 @@ export async function bundle({ entry, outfile }) {
       "better-sqlite3",
       "argon2",
       "foundationdb",
+      // The web app runs on the installed Next and React, with the build in .next.
+      "next",
+      "next/*",
+      "react",
+      "react/*",
+      "react-dom",
+      "react-dom/*",
       // pino loads its transports from files in worker threads; it stays a real package.
       "pino",
       // ws's optional native speed-ups.

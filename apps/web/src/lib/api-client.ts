@@ -1,0 +1,106 @@
+/**
+ * The one tRPC client of the browser: queries and mutations over HTTP (batched),
+ * subscriptions over the WebSocket, both carrying the in-memory access token.
+ */
+import type { AppRouter } from "@hearth/api";
+import {
+  createTRPCClient,
+  createWSClient,
+  httpBatchLink,
+  splitLink,
+  type TRPCClient,
+  type TRPCLink,
+  wsLink,
+} from "@trpc/client";
+import { observable } from "@trpc/server/observable";
+import { type AuthSession, isAuthRefusal } from "./session";
+
+export type HearthClient = TRPCClient<AppRouter>;
+
+function webSocketUrl(): string {
+  const { protocol, host } = window.location;
+  return `${protocol === "https:" ? "wss" : "ws"}://${host}/api/trpc-ws`;
+}
+
+/**
+ * A call refused as UNAUTHORIZED while signed in is tried once more after renewing the
+ * token: the token may have expired in a sleeping laptop, or a WebSocket may still carry
+ * the token it connected with. If the renewal itself is refused, the session has ended
+ * (revoked elsewhere) and AuthSession says so; the caller gets the original error.
+ */
+function renewOnUnauthorized(
+  session: AuthSession,
+  reconnectWebSocket: () => void,
+): TRPCLink<AppRouter> {
+  return () =>
+    ({ op, next }) =>
+      observable((observer) => {
+        let retried = false;
+        let sub: { unsubscribe(): void } | null = null;
+        const attempt = () => {
+          sub = next(op).subscribe({
+            next: (value) => observer.next(value),
+            complete: () => observer.complete(),
+            error: (err) => {
+              const code = (err.data as { code?: string } | undefined)?.code;
+              if (retried || code !== "UNAUTHORIZED" || session.current.status !== "signed-in") {
+                observer.error(err);
+                return;
+              }
+              retried = true;
+              void session.renew().then((token) => {
+                if (!token) {
+                  observer.error(err);
+                  return;
+                }
+                if (op.type === "subscription") reconnectWebSocket();
+                attempt();
+              });
+            },
+          });
+        };
+        attempt();
+        return () => sub?.unsubscribe();
+      });
+}
+
+export function createHearthClient(session: AuthSession): HearthClient {
+  const authorization = async (): Promise<Record<string, string>> => {
+    const token = await session.accessToken();
+    return token ? { authorization: `Bearer ${token}` } : {};
+  };
+  // Created in the browser only; it connects on the first subscription. connectionParams
+  // is asked on every (re)connection, so a reconnect always presents a fresh token.
+  const ws =
+    typeof window === "undefined"
+      ? null
+      : createWSClient({
+          url: webSocketUrl,
+          connectionParams: authorization,
+          lazy: { enabled: true, closeMs: 30_000 },
+          keepAlive: { enabled: true, intervalMs: 20_000, pongTimeoutMs: 5_000 },
+        });
+  const reconnect = () => {
+    // Closing the socket (not the client) makes the client reconnect and resubscribe.
+    ws?.connection?.ws.close();
+  };
+  const http = httpBatchLink<AppRouter>({
+    url: "/api/trpc",
+    headers: authorization,
+    maxURLLength: 2_000,
+  });
+  return createTRPCClient<AppRouter>({
+    links: [
+      renewOnUnauthorized(session, reconnect),
+      ws
+        ? splitLink({
+            condition: (op) => op.type === "subscription",
+            true: wsLink<AppRouter>({ client: ws }),
+            false: http,
+          })
+        : http,
+    ],
+  });
+}
+
+export { isAuthRefusal };

@@ -1,0 +1,37 @@
+"use client";
+import { usePathname, useRouter } from "next/navigation";
+import { type ReactNode, useEffect } from "react";
+import { useSession } from "./use-session";
+
+/** Where the sign-in page sends a person back to once they are in. */
+export function signInHref(reason: string | null, next: string | null): string {
+  const q = new URLSearchParams();
+  if (reason) q.set("reason", reason);
+  if (next && next !== "/") q.set("next", next);
+  const s = q.toString();
+  return s ? `/sign-in?${s}` : "/sign-in";
+}
+
+/**
+ * Renders its children only for a signed-in person; anyone else goes to the sign-in page,
+ * with the reason when their sign-in ended under them (revoked, signed out elsewhere).
+ */
+export function RequireSignIn({ children }: { children: ReactNode }) {
+  const session = useSession();
+  const router = useRouter();
+  const pathname = usePathname();
+  useEffect(() => {
+    if (session.status === "signed-out") {
+      const next = `${pathname}${window.location.search}`;
+      router.replace(signInHref(session.reason, next));
+    }
+  }, [session, router, pathname]);
+  if (session.status !== "signed-in") {
+    return (
+      <p className="page-status" role="status">
+        {session.status === "unknown" ? "Loading…" : "Signing in is needed…"}
+      </p>
+    );
+  }
+  return <>{children}</>;
+}

@@ -134,6 +134,22 @@ describe.each(backends)("store conformance: $name", (backend) => {
     await store.close();
   });
 
+  it("refuses an inverted range clear with inverted_range, clearing nothing", async () => {
+    const store = await open();
+    await store.transact(async (tx) => {
+      for (let i = 0; i < 5; i++) tx.set(s.key("inv", i), v(String(i)));
+    });
+    const err = await errorOf(
+      store.transact(async (tx) => tx.clearRange(s.key("inv", 4), s.key("inv", 1))),
+    );
+    expect(err.code).toBe(FDB_ERROR.inverted_range);
+    // An empty range (begin = end) is no error.
+    await store.transact(async (tx) => tx.clearRange(s.key("inv", 2), s.key("inv", 2)));
+    const r = s.range("inv");
+    expect(await store.transact((tx) => tx.getRange(r.begin, r.end))).toHaveLength(5);
+    await store.close();
+  });
+
   it("enforces FoundationDB's size limits and writes nothing of a refused transaction", async () => {
     const store = await open();
     const key = s.key("big");

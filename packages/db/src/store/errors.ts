@@ -3,6 +3,10 @@ export const FDB_ERROR = {
   transaction_too_old: 1007,
   not_committed: 1020,
   commit_unknown_result: 1021,
+  /** The storage underneath failed (full disk, I/O error, out of memory): not retried. */
+  io_error: 1510,
+  /** A range whose begin key sorts after its end key. */
+  inverted_range: 2005,
   transaction_too_large: 2101,
   key_too_large: 2102,
   value_too_large: 2103,
@@ -37,4 +41,15 @@ export function isRetryable(err: unknown): boolean {
   if (err instanceof StoreError) return err.retryable;
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "number" && RETRYABLE.has(code);
+}
+
+/**
+ * A transaction was used after it ended: its function kept a reference and called it
+ * later (an unawaited promise, a timer). A bug in the caller, never retried.
+ */
+export class TransactionEndedError extends Error {
+  constructor(operation: string) {
+    super(`${operation} on a transaction that has already ended (a call not awaited inside it?)`);
+    this.name = "TransactionEndedError";
+  }
 }

@@ -99,7 +99,7 @@ class FoundationDbTransaction implements Transaction {
   }
 
   clearRange(begin: Bytes, end: Bytes): void {
-    this.budget.onClear(begin, end);
+    this.budget.onClearRange(begin, end);
     if (Buffer.compare(begin, end) < 0) this.tn.clearRange(this.k(begin), this.k(end));
   }
 }

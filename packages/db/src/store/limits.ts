@@ -24,6 +24,14 @@ export class WriteBudget {
     this.add(key.length + value.length);
   }
 
+  /** A range clear: refused, as FoundationDB refuses it, when begin sorts after end. */
+  onClearRange(begin: Bytes, end: Bytes): void {
+    this.onClear(begin, end);
+    if (Buffer.compare(begin, end) > 0) {
+      throw new StoreError("inverted_range", "clearRange: the begin key sorts after the end key");
+    }
+  }
+
   onClear(...keys: Bytes[]): void {
     for (const k of keys) this.checkKey(k);
     this.add(keys.reduce((n, k) => n + k.length, 0));

@@ -4,7 +4,7 @@ import { KeyPrefix, packKey } from "../../keyspace";
 import { openSqliteStore } from "../sqlite";
 
 const [filename, count] = process.argv.slice(2);
-const store = openSqliteStore({ filename: filename!, busyTimeoutMs: 10_000 });
+const store = openSqliteStore({ filename: filename! });
 const key = new KeyPrefix(packKey("conf")).key("xproc");
 const work: Promise<void>[] = [];
 for (let i = 0; i < Number(count); i++) {

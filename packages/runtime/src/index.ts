@@ -15,3 +15,14 @@ export {
   type WorkspaceFilesOptions,
   type WriteResult,
 } from "./files/workspace-files";
+export * from "./terminals/manager";
+export * from "./terminals/sandbox";
+export {
+  HIGH_WATERMARK,
+  LOW_WATERMARK,
+  MAX_HISTORY,
+  SCROLLBACK_LINES,
+  type TerminalClient,
+  type TerminalEvent,
+  type TerminalState,
+} from "./terminals/terminal";

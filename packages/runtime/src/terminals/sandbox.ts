@@ -1,0 +1,142 @@
+import { accessSync, constants, existsSync } from "node:fs";
+import path from "node:path";
+
+/** How a terminal's shell is confined. */
+export type SandboxMode = "bubblewrap" | "none";
+
+export interface SandboxConfig {
+  mode: SandboxMode;
+  /** The bubblewrap binary (`bwrap`), when mode is "bubblewrap". */
+  bwrapPath: string;
+  /** Whether the shell may reach the network (`HEARTH_TERMINAL_NETWORK=off` turns it off). */
+  network: boolean;
+}
+
+/** Where the workspace folder appears inside the sandbox. */
+export const SANDBOX_WORKSPACE = "/workspace";
+/** Where the terminal's own files (rcfile, seeded history) appear inside the sandbox. */
+export const SANDBOX_SHELL_DIR = "/.hearth";
+/** The unprivileged uid and gid the shell runs as inside the sandbox. */
+export const SANDBOX_UID = 1000;
+
+/** Raised when a terminal cannot be opened safely; the message is for the user. */
+export class SandboxUnavailableError extends Error {
+  override readonly name = "SandboxUnavailableError";
+}
+
+const BWRAP_CANDIDATES = ["/usr/bin/bwrap", "/bin/bwrap", "/usr/local/bin/bwrap"];
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first `bwrap` on PATH or in the usual places, or undefined. */
+export function findBwrap(envPath = process.env.PATH ?? ""): string | undefined {
+  const onPath = envPath
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((dir) => path.join(dir, "bwrap"));
+  return [...onPath, ...BWRAP_CANDIDATES].find(executable);
+}
+
+/**
+ * Reads `HEARTH_TERMINAL_SANDBOX` (`bubblewrap`, the default, or `none` for a single-user
+ * machine) and `HEARTH_TERMINAL_NETWORK` (`off` cuts the shell from the network).
+ */
+export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxConfig {
+  const raw = (env.HEARTH_TERMINAL_SANDBOX ?? "").trim().toLowerCase();
+  if (raw !== "" && raw !== "bubblewrap" && raw !== "none") {
+    throw new Error("HEARTH_TERMINAL_SANDBOX must be bubblewrap or none.");
+  }
+  const net = (env.HEARTH_TERMINAL_NETWORK ?? "").trim().toLowerCase();
+  if (net !== "" && net !== "on" && net !== "off") {
+    throw new Error("HEARTH_TERMINAL_NETWORK must be on or off.");
+  }
+  return {
+    mode: raw === "none" ? "none" : "bubblewrap",
+    bwrapPath: findBwrap(env.PATH) ?? "",
+    network: net !== "off",
+  };
+}
+
+/** The read-only system folders the shell sees (those that exist here). */
+const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", "/opt"];
+
+export interface SandboxCommand {
+  file: string;
+  args: string[];
+  /** The working directory to start the process in (outside the sandbox). */
+  cwd: string;
+}
+
+/**
+ * The command that runs `shell shellArgs` for one terminal. With bubblewrap: the workspace
+ * folder at /workspace (the only writable place), the system read-only, the terminal's own
+ * files read-only at /.hearth, a private /tmp, /proc and /dev of its own, every namespace
+ * unshared (its own pid namespace, network only if allowed), uid 1000, no new privileges
+ * and no further user namespaces; the data directory and every other workspace are simply
+ * never mounted. `startDir` is the folder to start in, relative to the workspace.
+ */
+export function sandboxCommand(
+  config: SandboxConfig,
+  opts: {
+    workspaceFolder: string;
+    shellDir: string;
+    startDir: string;
+    shell: string;
+    shellArgs: string[];
+  },
+): SandboxCommand {
+  if (config.mode === "none") {
+    return {
+      file: opts.shell,
+      args: opts.shellArgs,
+      cwd: path.join(opts.workspaceFolder, opts.startDir),
+    };
+  }
+  if (!config.bwrapPath || !existsSync(config.bwrapPath)) {
+    throw new SandboxUnavailableError(
+      "Terminals run inside a bubblewrap sandbox, and bwrap is not installed on this server: install Debian's bubblewrap package (apt-get install bubblewrap), or set HEARTH_TERMINAL_SANDBOX=none on a single-user machine.",
+    );
+  }
+  const args: string[] = [];
+  for (const dir of SYSTEM_DIRS) if (existsSync(dir)) args.push("--ro-bind", dir, dir);
+  args.push(
+    "--bind",
+    opts.workspaceFolder,
+    SANDBOX_WORKSPACE,
+    "--ro-bind",
+    opts.shellDir,
+    SANDBOX_SHELL_DIR,
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--tmpfs",
+    "/tmp",
+    "--unshare-all",
+    "--unshare-user",
+  );
+  if (config.network) args.push("--share-net");
+  args.push(
+    "--disable-userns",
+    "--die-with-parent",
+    "--uid",
+    String(SANDBOX_UID),
+    "--gid",
+    String(SANDBOX_UID),
+    "--hostname",
+    "hearth",
+    "--chdir",
+    path.posix.join(SANDBOX_WORKSPACE, opts.startDir),
+    "--",
+    opts.shell,
+    ...opts.shellArgs,
+  );
+  return { file: config.bwrapPath, args, cwd: opts.workspaceFolder };
+}

@@ -8,10 +8,13 @@ import path from "node:path";
 import {
   createRepositories,
   type EditorState,
+  KeyPrefix,
   openSqliteStore,
+  packKey,
   type Store,
   type Transaction,
   type TransactOptions,
+  withFaults,
 } from "@hearth/db";
 import Database from "better-sqlite3";
 import { machine, opsPerSec, p50Ms, round, writeResult } from "./lib/measure";
@@ -66,6 +69,10 @@ class CountingStore implements Store {
         clearRange: (b, e) => {
           this.bytes += b.length + e.length;
           tx.clearRange(b, e);
+        },
+        add: (k, d) => {
+          this.bytes += k.length + 8;
+          tx.add(k, d);
         },
       };
       return fn(counted);
@@ -139,6 +146,37 @@ async function measureAutosave(): Promise<number> {
   }
   await store.close();
   return ops;
+}
+
+// --- a failure inside a commit group: its savepoint vs undoing the group --------------
+
+/**
+ * Autosave-shaped transactions (1 read, 4 writes of ~300 B) from 50 callers, a fraction of
+ * whose attempts fail after writing (injected not_committed, retried). With savepoints
+ * only the failing one is rolled back; without, its whole group is undone and the others
+ * run again.
+ */
+async function measureGroupFailures(savepoints: boolean, failures: number) {
+  const inner = openSqliteStore({
+    filename: path.join(dir, `group-${savepoints}-${failures}-${Date.now()}.sqlite`),
+    savepoints,
+  });
+  const store = failures > 0 ? withFaults(inner, { seed: 7, notCommitted: failures }) : inner;
+  const keys = new KeyPrefix(packKey("bench", "group"));
+  const value = Buffer.from(JSON.stringify(editorState(3)));
+  let runs = 0;
+  let commits = 0;
+  const ops = await opsPerSec(CALLERS, SECONDS * 1000, async (caller) => {
+    await store.transact(async (tx) => {
+      runs++;
+      const rev = Number((await tx.get(keys.key(caller, "rev")))?.toString() ?? "0");
+      tx.set(keys.key(caller, "rev"), Buffer.from(String(rev + 1)));
+      for (let part = 0; part < 3; part++) tx.set(keys.key(caller, "part", part), value);
+    });
+    commits++;
+  });
+  await store.close();
+  return { commitsPerSec: round(ops, 0), runsPerCommit: round(runs / commits, 2) };
 }
 
 // --- listing cost at 1k and 100k sessions ------------------------------------------
@@ -226,6 +264,13 @@ async function main() {
   const rawSqliteOpsPerSec = Math.max(...raw);
   const autosaveOpsPerSec = Math.max(...autosave);
 
+  const groupFailures = {
+    savepoints: await measureGroupFailures(true, 0),
+    savepointsWithFailures: await measureGroupFailures(true, 0.1),
+    groupUndo: await measureGroupFailures(false, 0),
+    groupUndoWithFailures: await measureGroupFailures(false, 0.1),
+  };
+
   const small = await measureListing(1_000);
   const large = await measureListing(100_000);
 
@@ -241,7 +286,10 @@ async function main() {
         "WorkspaceSessionRepository.save of a ~300 B editor part through the embedded store (file, WAL, synchronous=NORMAL); acknowledged after its commit",
       raw: "JSON.stringify of the same editor object + one better-sqlite3 upsert in its own transaction per save, same pragmas (WAL, synchronous=NORMAL, 64 MiB cache, mmap)",
       listing: "p50 of 1000 calls, limit 20, one owner holding all sessions of the tenant",
+      groupFailures:
+        "1 read + 4 writes (~300 B) per transaction, 50 callers; WithFailures: 10% of attempts fail after writing (injected not_committed, retried); savepoints: each transaction under its own SAVEPOINT; groupUndo: a failure undoes its group and the others run again",
     },
+    groupFailures,
     autosaveOpsPerSec: round(autosaveOpsPerSec, 0),
     rawSqliteOpsPerSec: round(rawSqliteOpsPerSec, 0),
     autosaveVsRaw: round(autosaveOpsPerSec / rawSqliteOpsPerSec),

@@ -15,9 +15,11 @@ import {
   WHOLE_KEYSPACE,
 } from "./keyspace";
 import type { AuthSession } from "./models/auth-session";
+import type { Invitation } from "./models/invitation";
 import type { Tenant } from "./models/tenant";
 import type { User } from "./models/user";
 import { decodeJson } from "./repos/internal";
+import type { InvitationRef } from "./repos/invitation-repository";
 import type {
   AuthSessionRef,
   EmailIndexValue,
@@ -66,6 +68,8 @@ interface GlobalState {
   userTenants: Map<string, MemberValue>;
   tenantsActive: Set<string>;
   authSessions: Map<string, AuthSessionRef>;
+  /** j(email, tenantId) -> invitationId */
+  invitationsByEmail: Map<string, string>;
   seen: Set<string>;
 }
 
@@ -93,6 +97,11 @@ interface TenantState {
   wsByTag: Set<string>;
   wsByTagRecent: Set<string>;
   wsChildren: Set<string>;
+  /** j(sessionId, grantee) of each (t,"ws_shares",…) record. */
+  wsShares: Set<string>;
+  /** j(grantee, sessionId) of each (t,"ws_shared_with",…) entry. */
+  wsSharedWith: Set<string>;
+  invitations: Map<string, Invitation>;
 }
 
 function newTenantState(tenantId: string): TenantState {
@@ -115,6 +124,9 @@ function newTenantState(tenantId: string): TenantState {
     wsByTag: new Set(),
     wsByTagRecent: new Set(),
     wsChildren: new Set(),
+    wsShares: new Set(),
+    wsSharedWith: new Set(),
+    invitations: new Map(),
   };
 }
 
@@ -146,6 +158,7 @@ export async function checkConsistency(
     userTenants: new Map(),
     tenantsActive: new Set(),
     authSessions: new Map(),
+    invitationsByEmail: new Map(),
     seen: new Set(),
   };
   const globalRange = globalKeys.root.range();
@@ -167,6 +180,9 @@ export async function checkConsistency(
         break;
       case "auth_sessions":
         g.authSessions.set(a, decodeJson<AuthSessionRef>(row.value));
+        break;
+      case "invitations_by_email":
+        g.invitationsByEmail.set(j(a, b), decodeJson<InvitationRef>(row.value).invitationId);
         break;
       case "email_tokens":
       case "throttle":
@@ -237,6 +253,16 @@ export async function checkConsistency(
         "index_without_record",
         show([GLOBAL, "tenants_active", tenantId]),
         "no active tenant record",
+      );
+    }
+  }
+  for (const [key, id] of g.invitationsByEmail) {
+    if (!g.seen.has(j("invitation", key))) {
+      const [email, tenantId] = key.split(SEP) as [string, string];
+      report(
+        "index_without_record",
+        show([GLOBAL, "invitations_by_email", email, tenantId]),
+        `no invitation ${id} for this email in tenant ${tenantId}`,
       );
     }
   }
@@ -376,6 +402,15 @@ function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Repor
       return;
     case "ws_children":
       s.wsChildren.add(j(a, b as string));
+      return;
+    case "ws_shares":
+      s.wsShares.add(j(a, b as string));
+      return;
+    case "ws_shared_with":
+      s.wsSharedWith.add(j(a, b as string));
+      return;
+    case "invitations":
+      s.invitations.set(a, decodeJson<Invitation>(value));
       return;
     case "audit":
       return;
@@ -557,5 +592,23 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
     if (meta(sid)?.parentSessionId !== parent) {
       dangling([t, "ws_children", parent, sid], "no session with this parent");
     }
+  }
+  for (const key of s.wsShares) {
+    const [sid, grantee] = key.split(SEP) as [string, string];
+    if (!wsMeta.has(sid)) dangling([t, "ws_shares", sid, grantee], "share of no session");
+    if (!s.wsSharedWith.has(j(grantee, sid))) {
+      missing([t, "ws_shares", sid, grantee], "ws_shared_with entry");
+    }
+  }
+  for (const key of s.wsSharedWith) {
+    const [grantee, sid] = key.split(SEP) as [string, string];
+    if (!s.wsShares.has(j(sid, grantee))) {
+      dangling([t, "ws_shared_with", grantee, sid], "no such share");
+    }
+  }
+  for (const [id, inv] of s.invitations) {
+    const key = j(inv.email, t);
+    if (g.invitationsByEmail.get(key) === id) g.seen.add(j("invitation", key));
+    else missing([t, "invitations", id], `invitations_by_email entry for ${inv.email}`);
   }
 }

@@ -156,6 +156,12 @@ export class KeyPrefix {
   }
 }
 
+/**
+ * The grantee element of a share with the whole tenant. Record ids are letters, digits,
+ * `_` and `-`, so no user id equals it.
+ */
+export const TENANT_GRANTEE = "*";
+
 /** Name of the global (non-tenant) top-level element; tenant ids never equal it. */
 export const GLOBAL = "g";
 
@@ -183,6 +189,7 @@ class GlobalKeys {
   readonly authSessionsSpace = this.root.sub("auth_sessions");
   readonly emailTokensSpace = this.root.sub("email_tokens");
   readonly throttleSpace = this.root.sub("throttle");
+  readonly invitationsByEmailSpace = this.root.sub("invitations_by_email");
 
   /** ("g","users_by_email",lower(email)) -> {userId, tenantId} */
   userByEmail(email: string): Bytes {
@@ -214,6 +221,13 @@ class GlobalKeys {
   /** ("g","throttle",bucket,key) -> {windowStartMs, count, hits} */
   throttle(bucket: string, key: string): Bytes {
     return this.throttleSpace.key(bucket, key);
+  }
+  /** ("g","invitations_by_email",lower(email),tenantId) -> {invitationId}: one per tenant. */
+  invitationByEmail(email: string, tenantId: string): Bytes {
+    return this.invitationsByEmailSpace.key(normalizeEmail(email), tenantId);
+  }
+  invitationsByEmailRange(email: string): KeyRange {
+    return this.invitationsByEmailSpace.range(normalizeEmail(email));
   }
 }
 
@@ -274,6 +288,9 @@ export class TenantKeys {
   readonly wsByTagSpace: KeyPrefix;
   readonly wsByTagRecentSpace: KeyPrefix;
   readonly wsChildrenSpace: KeyPrefix;
+  readonly wsSharesSpace: KeyPrefix;
+  readonly wsSharedWithSpace: KeyPrefix;
+  readonly invitationsSpace: KeyPrefix;
   readonly auditSpace: KeyPrefix;
   private readonly tenantKey: Bytes;
   private readonly sessionKeys = new Map<string, SessionKeys>();
@@ -297,6 +314,9 @@ export class TenantKeys {
     this.wsByTagSpace = this.root.sub("ws_by_tag");
     this.wsByTagRecentSpace = this.root.sub("ws_by_tag_recent");
     this.wsChildrenSpace = this.root.sub("ws_children");
+    this.wsSharesSpace = this.root.sub("ws_shares");
+    this.wsSharedWithSpace = this.root.sub("ws_shared_with");
+    this.invitationsSpace = this.root.sub("invitations");
     this.auditSpace = this.root.sub("audit");
   }
 
@@ -384,6 +404,21 @@ export class TenantKeys {
   /** (t,"ws_children",parentId,sessionId) -> "" */
   wsChild(parentId: string, sessionId: string): Bytes {
     return this.wsChildrenSpace.key(parentId, sessionId);
+  }
+  /**
+   * (t,"ws_shares",sessionId,grantee) -> {sharedAt, sharedBy}: read-only access to a session
+   * for a member (grantee = userId) or the whole tenant (grantee = TENANT_GRANTEE).
+   */
+  wsShare(sessionId: string, grantee: string): Bytes {
+    return this.wsSharesSpace.key(sessionId, grantee);
+  }
+  /** (t,"ws_shared_with",grantee,sessionId) -> "": what is shared with a member, or everyone. */
+  wsSharedWith(grantee: string, sessionId: string): Bytes {
+    return this.wsSharedWithSpace.key(grantee, sessionId);
+  }
+  /** (t,"invitations",invitationId) -> Invitation: the tenant's pending invitations. */
+  invitation(invitationId: string): Bytes {
+    return this.invitationsSpace.key(invitationId);
   }
   /**
    * (t,"audit",MAX_SAFE_INTEGER - atMs,countdown(eventId)) -> AuditEvent: a forward scan is

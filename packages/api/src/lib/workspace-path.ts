@@ -1,4 +1,5 @@
-import { mkdir, realpath } from "node:fs/promises";
+import { constants, existsSync } from "node:fs";
+import { type FileHandle, lstat, mkdir, open } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { ValidationError } from "@hearth/db";
 import { z } from "zod";
@@ -11,7 +12,7 @@ const MAX_PATH = 1024;
 const UNSAFE_CHAR = /[\u0000-\u001f\u007f\\]/;
 
 /**
- * A workspace folder relative to the tenant's root: one or more `/`-separated names,
+ * A workspace folder relative to the caller's own root (`<tenant>/<user>/`): one or more `/`-separated names,
  * none empty, `.` or `..`, nothing absolute, no NUL or control characters.
  */
 export const ZWorkspacePath = z
@@ -37,34 +38,123 @@ export function tenantWorkspaceRoot(workspacesDir: string, tenantId: string): st
   return join(resolve(workspacesDir), tenantId);
 }
 
+/** `<workspacesDir>/<tenantId>/<userId>`: one member's own folders; no one else names them. */
+export function userWorkspaceRoot(workspacesDir: string, tenantId: string, userId: string): string {
+  return join(tenantWorkspaceRoot(workspacesDir, tenantId), userId);
+}
+
 /**
- * Creates the workspace folder (if missing) under the tenant's root and returns its
- * absolute path. The real path is checked after creation so a symlink planted inside the
- * tenant's folder cannot lead the workspace outside it.
+ * The absolute folder of a session, `<workspacesDir>/<tenant>/<owner>/<workspacePath>`:
+ * always under its owner's root, whoever asks. Touches nothing on disk.
+ */
+export function workspaceFolderPath(
+  workspacesDir: string,
+  session: { tenantId: string; userId: string; workspacePath: string },
+): string {
+  return join(
+    userWorkspaceRoot(workspacesDir, session.tenantId, session.userId),
+    ...session.workspacePath.split("/"),
+  );
+}
+
+const OPEN_DIR = constants.O_RDONLY | constants.O_DIRECTORY;
+const OPEN_DIR_NOFOLLOW = OPEN_DIR | constants.O_NOFOLLOW;
+// On Linux, `/proc/self/fd/<fd>/<name>` names `name` inside the directory the descriptor
+// holds, whatever happens to the path that led there: mkdirat / openat for Node.
+const PROC_FD = "/proc/self/fd";
+const hasProcFd = existsSync(PROC_FD);
+
+function refused(): ValidationError {
+  return new ValidationError("The folder must stay inside your workspace root.");
+}
+
+function inTheWay(): ValidationError {
+  return new ValidationError("That folder cannot be created: a file is in the way.");
+}
+
+/** mkdir that takes an existing entry (folder or not: the open after it decides). */
+async function mkdirOnce(path: string): Promise<void> {
+  try {
+    await mkdir(path, { mode: 0o755 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    if (code === "ENOTDIR") throw inTheWay();
+    if (code === "ENAMETOOLONG") throw new ValidationError("That folder name is too long.");
+    throw err;
+  }
+}
+
+/** Opens `path` as a directory, refusing a symlink in its last component. */
+async function openNoFollow(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, OPEN_DIR_NOFOLLOW);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // ELOOP: a symlink (O_NOFOLLOW); ENOTDIR: a file, or a symlink to one.
+    if (code === "ELOOP") throw refused();
+    if (code === "ENOTDIR" || code === "ENOENT") throw inTheWay();
+    throw err;
+  }
+}
+
+/**
+ * Creates `names` one below the other under `base` (which must exist), each component by
+ * itself: created if missing, then opened with O_NOFOLLOW and O_DIRECTORY through the
+ * descriptor of its parent. A symlink anywhere on the way is refused, never followed, and
+ * swapping a checked component for one afterwards does not redirect the walk, which holds
+ * each directory open while it works below it.
+ */
+async function walkCreate(base: string, names: readonly string[]): Promise<void> {
+  if (!hasProcFd) return walkCreateByPath(base, names);
+  let dir = await open(base, OPEN_DIR);
+  try {
+    for (const name of names) {
+      const at = `${PROC_FD}/${dir.fd}/${name}`;
+      await mkdirOnce(at);
+      const next = await openNoFollow(at);
+      await dir.close();
+      dir = next;
+    }
+  } finally {
+    await dir.close();
+  }
+}
+
+/** walkCreate where /proc is missing: lstat each component before going below it. */
+async function walkCreateByPath(base: string, names: readonly string[]): Promise<void> {
+  let path = base;
+  for (const name of names) {
+    path = join(path, name);
+    await mkdirOnce(path);
+    const st = await lstat(path);
+    if (st.isSymbolicLink()) throw refused();
+    if (!st.isDirectory()) throw inTheWay();
+  }
+}
+
+/**
+ * Creates (if missing) the session folder `relativePath` under the user's own root,
+ * `<workspacesDir>/<tenantId>/<userId>/`, and returns its absolute path. The tenant and user
+ * folders and every component of `relativePath` are walked one by one, and a symlink on
+ * the way is refused (BAD_REQUEST) rather than followed, so no folder name, and no link
+ * planted from a terminal, leads outside the user's root.
  */
 export async function ensureWorkspaceFolder(
   workspacesDir: string,
   tenantId: string,
+  userId: string,
   relativePath: string,
 ): Promise<string> {
-  const root = tenantWorkspaceRoot(workspacesDir, tenantId);
-  const target = resolve(root, relativePath);
-  if (!target.startsWith(root + sep)) {
-    throw new ValidationError("The folder must stay inside the workspace root.");
+  const base = resolve(workspacesDir);
+  const names = relativePath.split("/");
+  if (names.some((n) => n === "" || n === "." || n === ".." || n.includes("\u0000"))) {
+    throw refused();
   }
-  try {
-    await mkdir(target, { recursive: true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // A file (not a folder) already sits on the path: the caller chose a bad name.
-    if (code === "ENOTDIR" || code === "EEXIST" || code === "ENAMETOOLONG") {
-      throw new ValidationError("That folder cannot be created: a file is in the way.");
-    }
-    throw err;
-  }
-  const [realRoot, realTarget] = await Promise.all([realpath(root), realpath(target)]);
-  if (!realTarget.startsWith(realRoot + sep)) {
-    throw new ValidationError("The folder must stay inside the workspace root.");
-  }
+  const target = join(base, tenantId, userId, ...names);
+  if (!target.startsWith(userWorkspaceRoot(base, tenantId, userId) + sep)) throw refused();
+  // The operator's directory itself may be a symlink (a mounted volume): it is trusted.
+  await mkdir(base, { recursive: true });
+  await walkCreate(base, [tenantId, userId, ...names]);
   return target;
 }

@@ -3,6 +3,8 @@ export * from "./auth-session";
 export * from "./common";
 export * from "./email-token";
 export * from "./ids";
+export * from "./invitation";
 export * from "./tenant";
 export * from "./user";
 export * from "./workspace-session";
+export * from "./workspace-share";

@@ -2,15 +2,18 @@ import type { Store } from "../store/types";
 import { AuditRepository } from "./audit-repository";
 import { AuthSessionRepository } from "./auth-session-repository";
 import { EmailTokenRepository } from "./email-token-repository";
+import { InvitationRepository } from "./invitation-repository";
 import { TenantRepository } from "./tenant-repository";
 import { ThrottleRepository } from "./throttle-repository";
 import { UserRepository } from "./user-repository";
 import { WorkspaceSessionRepository } from "./workspace-session-repository";
+import { WorkspaceShareRepository } from "./workspace-share-repository";
 
 export * from "./audit-repository";
 export * from "./auth-session-repository";
 export * from "./email-token-repository";
 export * from "./errors";
+export * from "./invitation-repository";
 export * from "./tenant-repository";
 export * from "./throttle-repository";
 export {
@@ -20,12 +23,15 @@ export {
   UserRepository,
 } from "./user-repository";
 export * from "./workspace-session-repository";
+export * from "./workspace-share-repository";
 
 export interface Repositories {
   tenants: TenantRepository;
   users: UserRepository;
   authSessions: AuthSessionRepository;
   workspaceSessions: WorkspaceSessionRepository;
+  workspaceShares: WorkspaceShareRepository;
+  invitations: InvitationRepository;
   audit: AuditRepository;
   emailTokens: EmailTokenRepository;
   throttle: ThrottleRepository;
@@ -38,6 +44,8 @@ export function createRepositories(store: Store): Repositories {
     users: new UserRepository(store),
     authSessions: new AuthSessionRepository(store),
     workspaceSessions: new WorkspaceSessionRepository(store),
+    workspaceShares: new WorkspaceShareRepository(store),
+    invitations: new InvitationRepository(store),
     audit: new AuditRepository(store),
     emailTokens: new EmailTokenRepository(store),
     throttle: new ThrottleRepository(store),

@@ -392,11 +392,35 @@ export function clearWorkspaceIndexes(
   if (m.parentSessionId) tx.clear(keys.wsChild(m.parentSessionId, m.id));
 }
 
-/** Removes a session: every part and chunk (one range clear) and every index entry. */
-export function deleteWorkspace(tx: Transaction, keys: TenantKeys, m: WorkspaceSessionMeta): void {
+/**
+ * Removes a session: every part and chunk (one range clear), every index entry, and its
+ * shares with both sides of each.
+ */
+export async function deleteWorkspace(
+  tx: Transaction,
+  keys: TenantKeys,
+  m: WorkspaceSessionMeta,
+): Promise<void> {
   const r = keys.wsRange(m.id);
   tx.clearRange(r.begin, r.end);
   clearWorkspaceIndexes(tx, keys, m);
+  await clearWorkspaceShares(tx, keys, m.id);
+}
+
+/** Ends every share of a session: its (t,"ws_shares",sid,…) records and their index entries. */
+export async function clearWorkspaceShares(
+  tx: Transaction,
+  keys: TenantKeys,
+  sessionId: string,
+): Promise<void> {
+  const r = keys.wsSharesSpace.range(sessionId);
+  const rows = await tx.getRange(r.begin, r.end);
+  if (rows.length === 0) return;
+  for (const row of rows) {
+    const grantee = keys.wsSharesSpace.unpack(row.key)[1] as string;
+    tx.clear(keys.wsSharedWith(grantee, sessionId));
+  }
+  tx.clearRange(r.begin, r.end);
 }
 
 export async function readWorkspaceMeta(

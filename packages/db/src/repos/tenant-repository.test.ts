@@ -42,6 +42,10 @@ function measuring(store: Store) {
             add(b.length + e.length);
             tx.clearRange(b, e);
           },
+          add: (k, d) => {
+            add(k.length + 8);
+            tx.add(k, d);
+          },
         };
         return fn(m);
       }, opts),

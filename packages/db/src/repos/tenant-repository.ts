@@ -13,6 +13,7 @@ import type { Role } from "../models/user";
 import type { Store, Transaction } from "../store/types";
 import { ConflictError, NotFoundError } from "./errors";
 import { decodeJson, EMPTY_VALUE, encodeJson, scanPage, transact } from "./internal";
+import { clearTenantInvitations } from "./invitation-repository";
 import {
   clearMembership,
   deleteAuthSession,
@@ -166,9 +167,11 @@ export class TenantRepository {
         const sessions = await tx.getRange(a.begin, a.end, { limit: batch });
         for (const row of sessions) deleteAuthSession(tx, decodeJson<AuthSession>(row.value));
         if (sessions.length > 0) return false;
+        // Invitations: each has a global entry (the invitee's lookup by email).
+        if ((await clearTenantInvitations(tx, tenantId, batch)) > 0) return false;
         const u = keys.usersSpace.range();
         if ((await tx.getRange(u.begin, u.end, { limit: 1 })).length > 0) return false;
-        // This transaction saw no user, member or auth session left, so nothing global
+        // This transaction saw no user, member, auth session or invitation left, so nothing global
         // points into the tenant: one range clear (a single mutation in FDB) ends it.
         const r = keys.root.range();
         tx.clearRange(r.begin, r.end);

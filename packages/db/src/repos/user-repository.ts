@@ -319,7 +319,7 @@ async function deleteUserStep(tx: Transaction, userId: string, batch: number): P
     for (const row of wsRows) {
       const sid = keys.wsByUserSpace.unpack(row.key)[1] as string;
       const meta = await readWorkspaceMeta(tx, keys, sid);
-      if (meta) deleteWorkspace(tx, keys, meta);
+      if (meta) await deleteWorkspace(tx, keys, meta);
       else tx.clear(row.key);
     }
     if (wsRows.length === wsLimit) return false;

@@ -33,7 +33,8 @@ function editorWithCursor(line: number, tabs = 1): EditorState {
 
 /** Records every key a transaction writes or clears on top of a real store. */
 function recording(store: Store) {
-  const writes: Array<{ op: "set" | "clear" | "clearRange"; key: Bytes; bytes: number }> = [];
+  const writes: Array<{ op: "set" | "clear" | "clearRange" | "add"; key: Bytes; bytes: number }> =
+    [];
   const wrapped: Store = {
     kind: store.kind,
     close: () => store.close(),
@@ -54,6 +55,10 @@ function recording(store: Store) {
           clearRange: (b, e) => {
             writes.push({ op: "clearRange", key: b, bytes: b.length + e.length });
             tx.clearRange(b, e);
+          },
+          add: (k, d) => {
+            writes.push({ op: "add", key: k, bytes: k.length + 8 });
+            tx.add(k, d);
           },
         };
         return fn(rec);
@@ -650,6 +655,7 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
               set: (k, v) => tx.set(k, v),
               clear: (k) => tx.clear(k),
               clearRange: (b, e) => tx.clearRange(b, e),
+              add: (k, d) => tx.add(k, d),
             }),
           opts,
         ),

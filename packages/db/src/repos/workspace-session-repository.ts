@@ -696,12 +696,39 @@ export class WorkspaceSessionRepository {
     });
   }
 
+  /**
+   * Every session of the tenant, by owner then id, with the bytes it stores: what an Admin
+   * sees, never its contents. The size reads the session's rows except its buffers (whose
+   * bytes the buffer sizes record holds), so a page costs O(limit), not O(unsaved text).
+   */
+  async listInTenant(
+    tenantId: string,
+    req?: PageRequest,
+  ): Promise<Page<WorkspaceSessionMeta & { sizeBytes: number }>> {
+    const keys = tenantKeys(tenantId);
+    return this.store.transact(async (tx) => {
+      const page = await pageOfIndex(tx, keys, keys.wsByUserSpace, [], req, { defaultLimit: 50 });
+      const items: Array<WorkspaceSessionMeta & { sizeBytes: number }> = [];
+      for (const meta of page.items) {
+        const sk = keys.ws(meta.id);
+        const all = keys.wsRange(meta.id);
+        let sizeBytes = 0;
+        for (const row of await tx.getRange(sk.buffersRange.end, all.end)) {
+          sizeBytes += row.key.length + row.value.length;
+        }
+        for (const n of (await readBufferSizes(tx, keys, sk)).sizes.values()) sizeBytes += n;
+        items.push({ ...meta, sizeBytes });
+      }
+      return { items, nextCursor: page.nextCursor };
+    });
+  }
+
   /** Removes the session's record, parts, chunks and every index entry (no-op if absent). */
   async delete(tenantId: string, sessionId: string): Promise<void> {
     const keys = tenantKeys(tenantId);
     await transact(this.store, async (tx) => {
       const meta = await readWorkspaceMeta(tx, keys, sessionId);
-      if (meta) deleteWorkspace(tx, keys, meta);
+      if (meta) await deleteWorkspace(tx, keys, meta);
     });
   }
 }

@@ -6,6 +6,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
 import { KeyPrefix, packKey } from "../keyspace";
+import { decodeCounter, encodeCounter } from "./counter";
 import { FDB_ERROR, StoreError } from "./errors";
 import type { AttemptStore } from "./faults";
 import { withFaults } from "./faults";
@@ -131,6 +132,24 @@ describe.each(backends)("store conformance: $name", (backend) => {
     expect(left.map((kv) => str(kv.value))).toEqual(["0", "1", "2", "7", "8", "9"]);
     expect(await store.transact((tx) => tx.get(s.key("c", 4)))).toBeUndefined();
     expect(str(await store.transact((tx) => tx.get(s.key("c", 7))))).toBe("7");
+    await store.close();
+  });
+
+  it("adds to a counter atomically: from absent, negative, read back in the same transaction", async () => {
+    const store = await open();
+    const key = s.key("counter", "add");
+    const seen = await store.transact(async (tx) => {
+      tx.add(key, 5);
+      tx.add(key, -7);
+      return decodeCounter(await tx.get(key));
+    });
+    expect(seen).toBe(-2);
+    await Promise.all(
+      Array.from({ length: 100 }, () => store.transact(async (tx) => tx.add(key, 3))),
+    );
+    const stored = await store.transact((tx) => tx.get(key));
+    expect(stored).toEqual(encodeCounter(298));
+    expect(decodeCounter(stored)).toBe(298);
     await store.close();
   });
 

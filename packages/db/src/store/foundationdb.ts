@@ -1,4 +1,5 @@
 import type * as Fdb from "foundationdb";
+import { encodeCounter } from "./counter";
 import { FDB_ERROR, StoreError } from "./errors";
 import { WriteBudget } from "./limits";
 import { withRetry } from "./retry";
@@ -96,6 +97,12 @@ class FoundationDbTransaction implements Transaction {
   clear(key: Bytes): void {
     this.budget.onClear(key);
     this.tn.clear(this.k(key));
+  }
+
+  add(key: Bytes, delta: number): void {
+    const operand = encodeCounter(delta);
+    this.budget.onSet(key, operand);
+    this.tn.add(this.k(key), operand);
   }
 
   clearRange(begin: Bytes, end: Bytes): void {

@@ -1,3 +1,4 @@
+export * from "./counter";
 export * from "./errors";
 export * from "./faults";
 export type { FoundationDbStore, FoundationDbStoreOptions } from "./foundationdb";

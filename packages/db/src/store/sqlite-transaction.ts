@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { addToCounter } from "./counter";
 import { StoreError, TransactionEndedError } from "./errors";
 import { WriteBudget } from "./limits";
 import type { ReadCache } from "./read-cache";
@@ -142,6 +143,19 @@ export class SqliteTransaction implements Transaction {
     this.wrote = true;
     this.sql(() => this.stmt.clear.run(key));
     this.remember(key.toString("latin1"), null);
+  }
+
+  /** Read-modify-write: the group runs one transaction at a time, so nothing interleaves. */
+  add(key: Bytes, delta: number): void {
+    this.check("add");
+    const k = key.toString("latin1");
+    const hit = this.cache.get(k);
+    const old = hit !== undefined ? hit : this.sql(() => this.stmt.get.get(key));
+    const value = addToCounter(old, delta);
+    this.budget.onSet(key, value);
+    this.wrote = true;
+    this.sql(() => this.stmt.set.run(key, value));
+    this.remember(k, value);
   }
 
   clearRange(begin: Bytes, end: Bytes): void {

@@ -33,6 +33,12 @@ export interface Transaction {
   clear(key: Bytes): void;
   /** Clears every key with begin <= key < end. */
   clearRange(begin: Bytes, end: Bytes): void;
+  /**
+   * Adds `delta` to the counter at `key` (absent: 0), FoundationDB's atomic ADD: the value
+   * is a 64-bit little-endian two's-complement integer (see decodeCounter). On a cluster,
+   * adds to one key from concurrent transactions do not conflict, unless one also reads it.
+   */
+  add(key: Bytes, delta: number): void;
 }
 
 export interface TransactOptions {

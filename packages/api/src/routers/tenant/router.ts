@@ -7,6 +7,7 @@ import { tenantMembers } from "./members";
 import { removeMember } from "./remove-member";
 import { switchTenant } from "./switch";
 import { updateTenant } from "./update";
+import { tenantWorkspaces } from "./workspaces";
 
 export const tenantRouter = router({
   current: tenantCurrent,
@@ -17,4 +18,5 @@ export const tenantRouter = router({
   addMember,
   removeMember,
   delete: deleteTenant,
+  workspaces: tenantWorkspaces,
 });

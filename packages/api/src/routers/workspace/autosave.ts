@@ -1,4 +1,6 @@
 import {
+  NotFoundError,
+  NotOwnerError,
   type SaveWorkspaceInput,
   ZBreakpoint,
   ZDebugState,
@@ -9,6 +11,7 @@ import {
   ZTerminalState,
 } from "@hearth/db";
 import { z } from "zod";
+import type { Context } from "../../context";
 import { ZBufferPath } from "../../lib/key-text";
 import { requireWriter } from "../../lib/roles";
 import { authedInTxProcedure } from "../../trpc";
@@ -94,6 +97,21 @@ export const ZAutosaveInput = z.object({
 export type AutosaveInput = z.infer<typeof ZAutosaveInput>;
 
 /**
+ * Someone else's session: FORBIDDEN for a member it is shared with (read-only), and for
+ * anyone else NOT_FOUND, as if it did not exist. Other failures pass through.
+ */
+async function refuseNonOwner(
+  ctx: Pick<Context, "repos"> & { claims: { tid: string; sub: string } },
+  id: string,
+  err: unknown,
+): Promise<never> {
+  if (!(err instanceof NotOwnerError)) throw err;
+  const shared = await ctx.repos.workspaceShares.sharedAmong(ctx.claims.tid, ctx.claims.sub, [id]);
+  if (shared.has(id)) throw err;
+  throw new NotFoundError("workspace session", id);
+}
+
+/**
  * Saves the parts given (each replaces the stored one; buffers patch per path) and bumps
  * rev. A stale baseRev is CONFLICT with `currentRev` in the error data; buffers that would
  * leave more unsaved text in the session than maxSessionBufferBytes are PAYLOAD_TOO_LARGE.
@@ -111,11 +129,13 @@ export const autosaveWorkspace = authedInTxProcedure
     // The sign-in, owner, rev and buffer cap checks all happen inside the save's one
     // transaction. The token's user and tenant are those of its session, which the check
     // confirms before anything else.
-    const saved = await ctx.repos.workspaceSessions.save(ctx.claims.tid, input.id, parts, {
-      now: ctx.now(),
-      ownerId: ctx.claims.sub,
-      maxBufferBytes: ctx.config.maxSessionBufferBytes,
-      check: async (tx) => requireWriter(await ctx.userIn(tx)),
-    });
+    const saved = await ctx.repos.workspaceSessions
+      .save(ctx.claims.tid, input.id, parts, {
+        now: ctx.now(),
+        ownerId: ctx.claims.sub,
+        maxBufferBytes: ctx.config.maxSessionBufferBytes,
+        check: async (tx) => requireWriter(await ctx.userIn(tx)),
+      })
+      .catch((err: unknown) => refuseNonOwner(ctx, input.id, err));
     return { rev: saved.rev, savedAt: saved.savedAt };
   });

@@ -18,9 +18,15 @@ export const createWorkspace = authedProcedure
   .input(ZCreateWorkspaceInput)
   .mutation(async ({ ctx, input }) => {
     requireWriter(ctx.user);
-    // The folder first: a refused path must not leave a session behind. An empty folder
+    // The folder first, under the caller's own root: a refused path must not leave a
+    // session behind. An empty folder
     // left by a session refused later (plan limit) is harmless and reused next time.
-    await ensureWorkspaceFolder(ctx.config.workspacesDir, ctx.user.tenantId, input.path);
+    await ensureWorkspaceFolder(
+      ctx.config.workspacesDir,
+      ctx.user.tenantId,
+      ctx.user.id,
+      input.path,
+    );
     const session = await ctx.repos.workspaceSessions.create({
       tenantId: ctx.user.tenantId,
       userId: ctx.user.id,

@@ -1,21 +1,19 @@
 import { z } from "zod";
 import { audit } from "../../lib/audit";
-import { requireWriter } from "../../lib/roles";
 import { authedProcedure } from "../../trpc";
-import { readableWorkspace, requireOwner, ZWorkspaceId } from "./access";
+import { deletableWorkspace, ZWorkspaceId } from "./access";
 
 export const ZDeleteWorkspaceInput = z.object({ id: ZWorkspaceId });
 
 /**
- * Removes the session and every index entry. Its owner may, and so may an Admin of the
- * tenant. The folder and its files stay: they may be shared with forks.
+ * Removes the session, its shares and every index entry. Its owner may (not as a Viewer),
+ * and so may an Admin of the tenant, who never reads it. The folder and its files stay:
+ * the owner's forks share it.
  */
 export const deleteWorkspace = authedProcedure
   .input(ZDeleteWorkspaceInput)
   .mutation(async ({ ctx, input }) => {
-    const meta = await readableWorkspace(ctx, input.id);
-    if (ctx.user.role === "Admin") requireWriter(ctx.user);
-    else requireOwner(ctx.user, meta);
+    const meta = await deletableWorkspace(ctx, input.id);
     await ctx.repos.workspaceSessions.delete(ctx.user.tenantId, input.id);
     await audit(ctx, {
       tenantId: ctx.user.tenantId,

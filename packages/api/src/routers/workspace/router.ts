@@ -7,6 +7,8 @@ import { forkWorkspace } from "./fork";
 import { getWorkspace } from "./get";
 import { listWorkspaces } from "./list";
 import { relatedWorkspaces } from "./related";
+import { shareWorkspace, unshareWorkspace } from "./share";
+import { sharedWithMe } from "./shared-with-me";
 import { updateWorkspace } from "./update";
 
 export const workspaceRouter = router({
@@ -19,4 +21,7 @@ export const workspaceRouter = router({
   autosave: autosaveWorkspace,
   update: updateWorkspace,
   delete: deleteWorkspace,
+  share: shareWorkspace,
+  unshare: unshareWorkspace,
+  sharedWithMe,
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { toWorkspaceMetaOutput } from "../../lib/outputs";
 import { authedProcedure } from "../../trpc";
-import { ownedWorkspace, ZWorkspaceId } from "./access";
+import { requireWorkspaceAccess, ZWorkspaceId } from "./access";
 import { ZTags, ZWorkspaceName } from "./create";
 
 export const ZUpdateWorkspaceInput = z.object({
@@ -13,7 +13,7 @@ export const ZUpdateWorkspaceInput = z.object({
 export const updateWorkspace = authedProcedure
   .input(ZUpdateWorkspaceInput)
   .mutation(async ({ ctx, input }) => {
-    await ownedWorkspace(ctx, input.id);
+    await requireWorkspaceAccess(ctx, input.id, "write");
     const meta = await ctx.repos.workspaceSessions.updateMeta(ctx.user.tenantId, input.id, {
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.tags !== undefined ? { tags: input.tags } : {}),

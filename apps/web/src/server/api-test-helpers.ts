@@ -6,7 +6,7 @@
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { type AppRouter, createHearthApi } from "@hearth/api";
+import { type AppRouter, createHearthApi, type HearthApi } from "@hearth/api";
 import { createAuthService } from "@hearth/auth";
 import { startTestSmtpServer, type TestSmtpServer } from "@hearth/auth/testing";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
@@ -120,7 +120,12 @@ export function testClock() {
  * Hearth's API with a test clock and (optionally) mail to an SMTP listener: everything
  * else exactly as the server runs it.
  */
-export function hearthApiWith(opts: { clock: () => Date; smtpUrl?: string }): ServerApiFactory {
+export function hearthApiWith(opts: {
+  clock: () => Date;
+  smtpUrl?: string;
+  /** Receives the API once it is built (to wait for its mail with `auth.drain()`). */
+  onReady?: (api: HearthApi) => void;
+}): ServerApiFactory {
   return async ({ store, dataDir, logger, env, publicUrl }) => {
     const apiEnv = {
       ...env,
@@ -135,12 +140,36 @@ export function hearthApiWith(opts: { clock: () => Date; smtpUrl?: string }): Se
       clock: opts.clock,
       mailLog: () => {},
     });
-    return createHearthApi({ store, dataDir, env: apiEnv, logger, auth, clock: opts.clock });
+    const api = await createHearthApi({
+      store,
+      dataDir,
+      env: apiEnv,
+      logger,
+      auth,
+      clock: opts.clock,
+    });
+    opts.onReady?.(api);
+    return api;
   };
 }
 
-export async function startApiServer(opts: { clock: () => Date; smtpUrl?: string }) {
-  return startTestServer({ api: hearthApiWith(opts) });
+/**
+ * A started server running Hearth's API with a test clock; `trustProxy` says how many
+ * proxies it believes are in front (tests then pick client IPs with X-Forwarded-For).
+ */
+export async function startApiServer(opts: {
+  clock: () => Date;
+  smtpUrl?: string;
+  trustProxy?: number;
+  env?: NodeJS.ProcessEnv;
+}): Promise<TestServer & { api: HearthApi }> {
+  let api: HearthApi | undefined;
+  const ts = await startTestServer({
+    api: hearthApiWith({ ...opts, onReady: (a) => (api = a) }),
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+  });
+  return Object.assign(ts, { api: api! });
 }
 
 function b64url(value: object | Buffer): string {
@@ -148,10 +177,20 @@ function b64url(value: object | Buffer): string {
   return buf.toString("base64url");
 }
 
-/** A JWT with any header and claims, HS256-signed with `key` (or unsigned). */
-export function signJwt(header: object, claims: object, key: Buffer | null): string {
+const HMAC_OF_ALG: Record<string, string> = { HS256: "sha256", HS384: "sha384", HS512: "sha512" };
+
+/**
+ * A JWT with any header and claims, signed with `key` by the HMAC its `alg` names (HS256
+ * for any other), or unsigned without a key.
+ */
+export function signJwt(
+  header: Record<string, unknown>,
+  claims: object,
+  key: Buffer | null,
+): string {
   const head = `${b64url(header)}.${b64url(claims)}`;
-  const sig = key ? createHmac("sha256", key).update(head).digest() : Buffer.alloc(0);
+  const hmac = HMAC_OF_ALG[String(header.alg)] ?? "sha256";
+  const sig = key ? createHmac(hmac, key).update(head).digest() : Buffer.alloc(0);
   return `${head}.${b64url(sig)}`;
 }
 

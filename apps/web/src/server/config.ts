@@ -10,7 +10,8 @@ export interface ServerEnvConfig {
   fdbClusterFile?: string;
   sqliteSync?: string;
   maxBodyBytes: number;
-  trustProxy: boolean;
+  /** Proxies in front of the server whose X-Forwarded-* entries are believed (0: none). */
+  trustProxy: number;
   publicUrl?: string;
   logLevel: string;
 }
@@ -23,6 +24,20 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new Error(`${name} must be a whole number of at least ${min}, not "${raw}"`);
   }
   return value;
+}
+
+/**
+ * `HEARTH_TRUST_PROXY`: how many proxies the operator runs in front of the server. `true`
+ * is read as one, `false` or nothing as none.
+ */
+export function trustedProxyHops(raw: string | undefined): number {
+  if (raw === undefined || raw === "" || raw === "false") return 0;
+  if (raw === "true") return 1;
+  const hops = Number(raw);
+  if (!Number.isInteger(hops) || hops < 0 || hops > 16) {
+    throw new Error(`HEARTH_TRUST_PROXY must be the number of proxies in front (0-16), not "${raw}"`);
+  }
+  return hops;
 }
 
 export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerEnvConfig {
@@ -40,7 +55,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     ...(env.FDB_CLUSTER_FILE ? { fdbClusterFile: env.FDB_CLUSTER_FILE } : {}),
     ...(env.HEARTH_SQLITE_SYNC ? { sqliteSync: env.HEARTH_SQLITE_SYNC } : {}),
     maxBodyBytes: integer(env, "HEARTH_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1),
-    trustProxy: env.HEARTH_TRUST_PROXY === "1" || env.HEARTH_TRUST_PROXY === "true",
+    trustProxy: trustedProxyHops(env.HEARTH_TRUST_PROXY),
     ...(env.HEARTH_PUBLIC_URL ? { publicUrl: new URL(env.HEARTH_PUBLIC_URL).origin } : {}),
     logLevel: env.HEARTH_LOG_LEVEL || "info",
   };

@@ -10,14 +10,32 @@ export type { RequestMeta, ResponseMeta };
 
 export interface RequestMetaOptions {
   /**
-   * Believe `X-Forwarded-For` / `X-Forwarded-Proto` / `X-Forwarded-Host`: only when a proxy
-   * the operator runs sets them, else any client could pick its own IP for the throttles.
+   * How many proxies the operator runs in front of the server (`HEARTH_TRUST_PROXY`), 0 for
+   * none. Each appends to `X-Forwarded-For`, so only that many entries from the right were
+   * written by them; anything further left came from the client, which could otherwise pick
+   * its own IP for the throttles and the audit log.
    */
-  trustProxy: boolean;
+  trustProxy: number;
 }
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(", ") : value;
+}
+
+function entries(value: string | string[] | undefined): string[] {
+  return (header(value) ?? "")
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+/**
+ * The value the outermost of `hops` trusted proxies wrote into a list header they each
+ * append to: the `hops`-th entry from the right (or the left-most, when the request passed
+ * fewer proxies). Entries further left are the client's own.
+ */
+function fromTrustedHop(list: string[], hops: number): string | undefined {
+  return list.length === 0 ? undefined : list[Math.max(0, list.length - hops)];
 }
 
 export function requestMeta(req: IncomingMessage, opts: RequestMetaOptions): RequestMeta {
@@ -25,13 +43,14 @@ export function requestMeta(req: IncomingMessage, opts: RequestMetaOptions): Req
   let ip = req.socket.remoteAddress ?? "";
   let protocol: "http" | "https" = (req.socket as Partial<TLSSocket>).encrypted ? "https" : "http";
   let host = h.host;
-  if (opts.trustProxy) {
-    // The left-most entry is the client as the first proxy saw it.
-    const forwarded = header(h["x-forwarded-for"])?.split(",", 1)[0]?.trim();
+  const hops = opts.trustProxy;
+  if (hops > 0) {
+    // The nearest proxy is the socket's peer; each proxy appended the address it saw.
+    const forwarded = fromTrustedHop(entries(h["x-forwarded-for"]), hops);
     if (forwarded) ip = forwarded;
-    const proto = header(h["x-forwarded-proto"])?.split(",", 1)[0]?.trim();
+    const proto = fromTrustedHop(entries(h["x-forwarded-proto"]), hops);
     if (proto === "https" || proto === "http") protocol = proto;
-    const fwdHost = header(h["x-forwarded-host"])?.split(",", 1)[0]?.trim();
+    const fwdHost = fromTrustedHop(entries(h["x-forwarded-host"]), hops);
     if (fwdHost) host = fwdHost;
   }
   if (ip.startsWith("::ffff:")) ip = ip.slice(7);

@@ -62,8 +62,11 @@ export interface HearthServerOptions {
   sqliteSync?: string;
   /** Request bodies above this are refused with 413 PAYLOAD_TOO_LARGE (default 8 MB). */
   maxBodyBytes?: number;
-  /** Believe X-Forwarded-* headers (only behind a proxy the operator runs). */
-  trustProxy?: boolean;
+  /**
+   * How many proxies the operator runs in front (`HEARTH_TRUST_PROXY`): that many
+   * X-Forwarded-* entries, counted from the right, are believed. Default 0.
+   */
+  trustProxy?: number;
   /** Where people reach the server (`HEARTH_PUBLIC_URL`); defaults to its own URL. */
   publicUrl?: string;
   /** Builds the API on the opened store. */
@@ -124,7 +127,7 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
   const host = opts.host ?? "127.0.0.1";
   const dataDir = path.resolve(opts.dataDir ?? "./.data");
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const trustProxy = opts.trustProxy ?? false;
+  const trustProxy = opts.trustProxy ?? 0;
   const logger = opts.logger ?? createLogger();
   const metaOptions = { trustProxy };
 

@@ -38,6 +38,11 @@ export interface TRPCNodeHandlerOptions<TRouter extends AnyTRPCRouter> {
   ) => inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
   /** Request bodies above this many bytes are answered with PAYLOAD_TOO_LARGE. */
   maxBodySize: number;
+  /**
+   * Most calls one `?batch=1` request may carry; more is BAD_REQUEST and none of them runs
+   * (default DEFAULT_MAX_BATCH_SIZE). Clients' batch links must not send more.
+   */
+  maxBatchSize?: number;
   onError?: HTTPErrorHandler<TRouter, IncomingMessage>;
   /** `false` sends every request through the official adapter (reference and tests). */
   lean?: boolean;
@@ -52,6 +57,12 @@ export interface TRPCNodeHandler {
 
 type ProcedureCall = TRPCRequestInfo["calls"][number];
 
+/**
+ * Calls in one batch. Without a limit one request could carry any number of sign-in
+ * attempts (each an argon2 hash); each still counts against its throttles on its own.
+ */
+export const DEFAULT_MAX_BATCH_SIZE = 16;
+
 const TOO_LARGE = Symbol("too large");
 const GONE = Symbol("gone");
 
@@ -59,6 +70,7 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
   opts: TRPCNodeHandlerOptions<TRouter>,
 ): TRPCNodeHandler {
   const { router, maxBodySize, onError } = opts;
+  const maxBatchSize = opts.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const config = router._def._config;
   const procedures = router._def.procedures as Record<string, AnyTRPCProcedure>;
   const lean = opts.lean ?? true;
@@ -76,6 +88,7 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
         res,
         path,
         maxBodySize,
+        maxBatchSize,
         createContext: ({ req, res, info }) => opts.createContext({ req, res, info }),
         ...(onError ? { onError } : {}),
       });

@@ -1,0 +1,213 @@
+/**
+ * Sign-in hardening over real HTTP against a started server with a real SQLite file, each
+ * test reproducing an attack: throttles under parallel and batched attempts, lockout as a
+ * weapon, forged X-Forwarded-For entries. The server believes one proxy in front, so each
+ * test picks its client's IP the way such a proxy reports it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  clientFor,
+  register,
+  type SmtpListener,
+  startApiServer,
+  startSmtpListener,
+  testClock,
+} from "./api-test-helpers";
+import type { TestServer } from "./testing";
+
+let ts: TestServer & Awaited<ReturnType<typeof startApiServer>>;
+let smtp: SmtpListener;
+const clock = testClock();
+let n = 0;
+const PASSWORD = "a good long password";
+
+beforeAll(async () => {
+  smtp = await startSmtpListener();
+  ts = await startApiServer({ clock: clock.now, smtpUrl: smtp.url, trustProxy: 1 });
+});
+afterAll(async () => {
+  await ts?.stop();
+  await smtp?.close();
+});
+
+/** A new address in TEST-NET-3 for each call, so tests do not share per-IP counters. */
+let lastIp = 0;
+function freshIp(): string {
+  lastIp++;
+  return `203.0.${Math.floor(lastIp / 250)}.${(lastIp % 250) + 1}`;
+}
+
+/** Headers of a request that the proxy in front saw come from `ip`. */
+function from(ip: string, spoofed?: string): Record<string, string> {
+  return { "x-forwarded-for": spoofed ? `${spoofed}, ${ip}` : ip };
+}
+
+async function signUp() {
+  n++;
+  const email = `user${n}@hearth.test`;
+  const { res } = await register(ts, { email, password: PASSWORD, firstName: "U", lastName: "T" });
+  return { email, userId: res.user.id, tenantId: res.tenant.id };
+}
+
+function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${ts.trpcUrl}/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: ts.url, ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+function login(email: string, password: string, headers: Record<string, string>) {
+  return post("auth.login", { email, password }, headers);
+}
+
+/** One `?batch=1` request calling `path` once per input; answers each call's status. */
+async function batch(path: string, inputs: unknown[], headers: Record<string, string>) {
+  const body = Object.fromEntries(inputs.map((input, i) => [i, input]));
+  const res = await post(`${inputs.map(() => path).join(",")}?batch=1`, body, headers);
+  if (res.status === 400 && !Array.isArray(await res.clone().json())) {
+    return { status: res.status, calls: [] as number[] };
+  }
+  const answers = (await res.json()) as Array<{ error?: { data: { httpStatus: number } } }>;
+  return { status: res.status, calls: answers.map((a) => a.error?.data.httpStatus ?? 200) };
+}
+
+function tally(statuses: number[]): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const s of statuses) out[s] = (out[s] ?? 0) + 1;
+  return out;
+}
+
+describe("throttles count first, so parallel and batched attempts cannot pass them", () => {
+  it("one batch of 16 logins for one email makes 10 guesses, not 16", async () => {
+    const u = await signUp();
+    const ip = freshIp();
+    const guesses = Array.from({ length: 16 }, (_, i) => ({ email: u.email, password: `g${i}` }));
+    const { calls } = await batch("auth.login", guesses, from(ip));
+    expect(tally(calls)).toEqual({ 401: 10, 429: 6 });
+    // The right password from that address is refused too: the guesses used the window up.
+    expect((await login(u.email, PASSWORD, from(ip))).status).toBe(429);
+  });
+
+  it("a batch of more than 16 calls is refused whole, and none of its guesses counts", async () => {
+    const u = await signUp();
+    const ip = freshIp();
+    const guesses = Array.from({ length: 25 }, (_, i) => ({ email: u.email, password: `g${i}` }));
+    const refused = await batch("auth.login", guesses, from(ip));
+    expect(refused.status).toBe(400);
+    for (let i = 0; i < 10; i++) expect((await login(u.email, "wrong", from(ip))).status).toBe(401);
+    expect((await login(u.email, "wrong", from(ip))).status).toBe(429);
+  });
+
+  it("30 parallel logins get exactly 10 answers of 401 and 20 of 429", async () => {
+    const u = await signUp();
+    const ip = freshIp();
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => login(u.email, `parallel ${i}`, from(ip))),
+    );
+    expect(tally(answers.map((r) => r.status))).toEqual({ 401: 10, 429: 20 });
+    const refused = answers.find((r) => r.status === 429)!;
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("one batch of 16 reset requests sends 5 mails, not 16", async () => {
+    const u = await signUp();
+    await ts.api.auth.drain();
+    const before = smtp.mails.length;
+    const { calls } = await batch(
+      "auth.requestPasswordReset",
+      Array.from({ length: 16 }, () => ({ email: u.email })),
+      from(freshIp()),
+    );
+    expect(tally(calls)).toEqual({ 200: 5, 429: 11 });
+    await ts.api.auth.drain();
+    const resets = smtp.mails
+      .slice(before)
+      .filter((m) => m.to.includes(u.email) && m.text.includes("/reset-password?token="));
+    expect(resets).toHaveLength(5);
+  });
+
+  it("25 parallel registrations from one IP make 20 accounts; another IP still registers", async () => {
+    const ip = freshIp();
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        post(
+          "auth.register",
+          { email: `burst${i}@hearth.test`, password: PASSWORD, firstName: "B", lastName: "" },
+          from(ip),
+        ),
+      ),
+    );
+    expect(tally(answers.map((r) => r.status))).toEqual({ 200: 20, 429: 5 });
+    const other = await post(
+      "auth.register",
+      { email: "burst-other@hearth.test", password: PASSWORD, firstName: "B", lastName: "" },
+      from(freshIp()),
+    );
+    expect(other.status).toBe(200);
+  });
+});
+
+describe("lockout as a weapon", () => {
+  it("a guesser is stopped, and the owner still signs in from their own address", async () => {
+    const u = await signUp();
+    const guesser = freshIp();
+    const owner = freshIp();
+    for (let i = 0; i < 10; i++)
+      expect((await login(u.email, "wrong", from(guesser))).status).toBe(401);
+    expect((await login(u.email, PASSWORD, from(guesser))).status).toBe(429);
+    expect((await login(u.email, PASSWORD, from(owner))).status).toBe(200);
+  });
+
+  it("one IP guessing across many emails is stopped for every email; others are not", async () => {
+    const u = await signUp();
+    const guesser = freshIp();
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => login(`nobody${i}@hearth.test`, "wrong", from(guesser))),
+    );
+    expect(tally(answers.map((r) => r.status))).toEqual({ 401: 50, 429: 10 });
+    expect((await login(u.email, PASSWORD, from(guesser))).status).toBe(429);
+    expect((await login(u.email, PASSWORD, from(freshIp()))).status).toBe(200);
+  });
+});
+
+describe("behind a proxy (HEARTH_TRUST_PROXY=1)", () => {
+  it("the client's own X-Forwarded-For entries are ignored: a new forged one per guess does not escape the throttle", async () => {
+    const u = await signUp();
+    const real = freshIp();
+    for (let i = 0; i < 10; i++) {
+      const r = await login(u.email, "wrong", from(real, `10.9.8.${i}`));
+      expect(r.status).toBe(401);
+    }
+    expect((await login(u.email, PASSWORD, from(real, "10.9.9.9"))).status).toBe(429);
+
+    // The audit log holds the address the proxy saw, not the forged one.
+    const admin = (await login(u.email, PASSWORD, from(freshIp()))).json() as Promise<{
+      result: { data: { accessToken: string } };
+    }>;
+    const b = { token: (await admin).result.data.accessToken, cookie: null };
+    const events = await clientFor(ts, b).audit.list.query({ limit: 50 });
+    const failed = events.items.filter((e) => e.action === "auth.login_failed");
+    expect(failed).toHaveLength(10);
+    expect(new Set(failed.map((e) => e.ipAddress))).toEqual(new Set([real]));
+  });
+
+  it("a forged X-Forwarded-Host cannot make another site's Origin look like Hearth's own", async () => {
+    const u = await signUp();
+    const b = { token: null, cookie: null as string | null };
+    const api = clientFor(ts, b);
+    await api.auth.login.mutate({ email: u.email, password: PASSWORD });
+    const host = new URL(ts.url).host;
+    const headers = {
+      cookie: `hearth_refresh=${b.cookie}`,
+      origin: "http://evil.example",
+      "x-forwarded-for": freshIp(),
+      // The client's entry first, the proxy's (the Host it was sent to) last.
+      "x-forwarded-host": `evil.example, ${host}`,
+    };
+    const forged = await post("auth.refresh", {}, headers);
+    expect(forged.status).toBe(403);
+    const own = await post("auth.refresh", {}, { ...headers, origin: ts.url });
+    expect(own.status).toBe(200);
+  });
+});

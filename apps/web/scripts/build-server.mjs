@@ -26,6 +26,7 @@ export async function bundle({ entry, outfile }) {
     external: [
       "better-sqlite3",
       "argon2",
+      "node-pty",
       "foundationdb",
       // The web app runs on the installed Next and React, with the build in .next.
       "next",

@@ -1,3 +1,10 @@
+import { Suspense } from "react";
+import { Dashboard } from "../dashboard/dashboard";
+
 export default function Home() {
-  return <main className="page-status">Hearth</main>;
+  return (
+    <Suspense>
+      <Dashboard />
+    </Suspense>
+  );
 }

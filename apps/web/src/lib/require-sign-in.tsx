@@ -22,7 +22,8 @@ export function RequireSignIn({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   useEffect(() => {
     if (session.status === "signed-out") {
-      const next = `${pathname}${window.location.search}`;
+      // A deliberate sign-out starts over; an ended or missing sign-in comes back here.
+      const next = session.reason === "signed-out" ? null : `${pathname}${window.location.search}`;
       router.replace(signInHref(session.reason, next));
     }
   }, [session, router, pathname]);

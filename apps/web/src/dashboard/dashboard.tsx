@@ -1,0 +1,50 @@
+"use client";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { RequireSignIn } from "../lib/require-sign-in";
+import { TopBar } from "../ui/top-bar";
+import { CreateWorkspaceForm } from "./create-workspace-form";
+import { EmailNotice } from "./email-notice";
+import { WorkspaceList } from "./workspace-list";
+
+/** `/`: a signed-in person's workspaces and what to do with them. */
+export function Dashboard() {
+  return (
+    <RequireSignIn>
+      <div className="shell">
+        <TopBar />
+        <main className="content">
+          <h1>Workspaces</h1>
+          <EmailNotice />
+          <DashboardColumns />
+        </main>
+      </div>
+    </RequireSignIn>
+  );
+}
+
+function DashboardColumns() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const tag = params.get("tag");
+  // The chosen tag lives in the address, so a filtered list can be reloaded or shared.
+  const setTag = (next: string | null) => {
+    const q = new URLSearchParams(params.toString());
+    if (next) q.set("tag", next);
+    else q.delete("tag");
+    const s = q.toString();
+    router.replace(s ? `${pathname}?${s}` : pathname, { scroll: false });
+  };
+  return (
+    <div className="columns">
+      <div>
+        <WorkspaceList tag={tag} onTag={setTag} />
+      </div>
+      <aside>
+        <section className="panel">
+          <CreateWorkspaceForm />
+        </section>
+      </aside>
+    </div>
+  );
+}

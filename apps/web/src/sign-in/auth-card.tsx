@@ -1,0 +1,47 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { BrandMark } from "../ui/brand";
+
+/** The frame of every signed-out page: the brand above one card. */
+export function AuthCard({
+  title,
+  children,
+  footer,
+}: {
+  title: string;
+  children: ReactNode;
+  footer?: ReactNode;
+}) {
+  return (
+    <main className="auth-page">
+      <Link href="/" className="brand">
+        <BrandMark />
+        Hearth
+      </Link>
+      <section className="card" aria-labelledby="auth-title">
+        <h1 id="auth-title">{title}</h1>
+        {children}
+        {footer ? <div className="card-footer">{footer}</div> : null}
+      </section>
+    </main>
+  );
+}
+
+/** The server's sentence for a refused form, read out when it appears. */
+export function FormError({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <div className="alert error" role="alert">
+      {message}
+    </div>
+  );
+}
+
+export function FormNotice({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <div className="alert info" role="status">
+      {message}
+    </div>
+  );
+}

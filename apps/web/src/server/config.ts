@@ -1,4 +1,4 @@
-import type { StoreKind } from "@hearth/db";
+import type { FaultOptions, StoreKind } from "@hearth/db";
 import { DEFAULT_MAX_BODY_BYTES } from "./server";
 
 /** The server's settings as the operator gives them (see API.md, "Operating it"). */
@@ -14,6 +14,8 @@ export interface ServerEnvConfig {
   trustProxy: number;
   publicUrl?: string;
   logLevel: string;
+  /** `HEARTH_FAULTS`: injected store failures, for tests only. */
+  faults?: FaultOptions;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -27,6 +29,31 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 }
 
 /**
+ * `HEARTH_FAULTS=seed:rate` makes that share of store attempts fail before commit
+ * (not_committed) and a fifth of it fail after committing (commit_unknown_result), as the
+ * issue's 10% / 2% mix; `seed:notCommitted:commitUnknown` sets both.
+ */
+export function faultsFromEnv(raw: string | undefined): FaultOptions | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const parts = raw.split(":");
+  const [seed, notCommitted, commitUnknown] = parts.map(Number) as [number, number, number?];
+  const rate = (v: number | undefined) => v !== undefined && v >= 0 && v <= 1;
+  if (
+    parts.length < 2 ||
+    parts.length > 3 ||
+    !Number.isInteger(seed) ||
+    !rate(notCommitted) ||
+    (parts.length === 3 && !rate(commitUnknown)) ||
+    notCommitted + (commitUnknown ?? notCommitted / 5) > 1
+  ) {
+    throw new Error(
+      `HEARTH_FAULTS must be "seed:rate" or "seed:notCommitted:commitUnknown" (rates 0..1), not "${raw}"`,
+    );
+  }
+  return { seed, notCommitted, commitUnknown: commitUnknown ?? notCommitted / 5 };
+}
+
+/**
  * `HEARTH_TRUST_PROXY`: how many proxies the operator runs in front of the server. `true`
  * is read as one, `false` or nothing as none.
  */
@@ -35,7 +62,9 @@ export function trustedProxyHops(raw: string | undefined): number {
   if (raw === "true") return 1;
   const hops = Number(raw);
   if (!Number.isInteger(hops) || hops < 0 || hops > 16) {
-    throw new Error(`HEARTH_TRUST_PROXY must be the number of proxies in front (0-16), not "${raw}"`);
+    throw new Error(
+      `HEARTH_TRUST_PROXY must be the number of proxies in front (0-16), not "${raw}"`,
+    );
   }
   return hops;
 }
@@ -58,5 +87,6 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     trustProxy: trustedProxyHops(env.HEARTH_TRUST_PROXY),
     ...(env.HEARTH_PUBLIC_URL ? { publicUrl: new URL(env.HEARTH_PUBLIC_URL).origin } : {}),
     logLevel: env.HEARTH_LOG_LEVEL || "info",
+    ...(env.HEARTH_FAULTS ? { faults: faultsFromEnv(env.HEARTH_FAULTS) } : {}),
   };
 }

@@ -8,11 +8,12 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Duplex } from "node:stream";
-import { openStore, type Store, type StoreKind } from "@hearth/db";
+import { type FaultOptions, openStore, type Store, type StoreKind, withFaults } from "@hearth/db";
 import type { AnyTRPCRouter, inferRouterContext } from "@trpc/server";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
 import pkg from "../../package.json" with { type: "json" };
+import { cutSilentConnections, installLingeringClose } from "./connection-guards";
 import { createLogger, type Logger } from "./logger";
 import {
   closedResponseMeta,
@@ -80,6 +81,15 @@ export interface HearthServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Longest wait for in-flight requests on shutdown before connections are cut. */
   shutdownGraceMs?: number;
+  /** Longest a client may take to send its headers (default 20 s). */
+  headersTimeoutMs?: number;
+  /** Longest a client may take to send its whole request (default 60 s). */
+  requestTimeoutMs?: number;
+  /**
+   * Injected store failures (`HEARTH_FAULTS`), to prove the stack copes with them: tests
+   * only, never in production.
+   */
+  faults?: FaultOptions;
 }
 
 export interface HearthServer {
@@ -132,12 +142,21 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
   const metaOptions = { trustProxy };
 
   fs.mkdirSync(dataDir, { recursive: true });
-  const store = await openStore({
+  const opened = await openStore({
     store: opts.store ?? "sqlite",
     dataDir,
     ...(opts.fdbClusterFile ? { clusterFile: opts.fdbClusterFile } : {}),
     ...(opts.sqliteSync ? { sqliteSync: opts.sqliteSync } : {}),
   });
+  const store: Store = opts.faults ? withFaults(opened, opts.faults) : opened;
+  if (opts.faults) {
+    const { seed, notCommitted = 0, commitUnknown = 0 } = opts.faults;
+    const warning =
+      `HEARTH_FAULTS is set: ${notCommitted * 100}% of store attempts fail as not_committed ` +
+      `and ${commitUnknown * 100}% as commit_unknown_result (seed ${seed}). For tests only.`;
+    process.stderr.write(`\n*** hearth: ${warning} ***\n\n`);
+    logger.warn({ faults: opts.faults }, warning);
+  }
   const health = JSON.stringify({ ok: true, store: store.kind, version: pkg.version });
   let closing = false;
 
@@ -149,7 +168,12 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
   const ready = new Promise<void>((resolve) => {
     appReady = resolve;
   });
-  const server = http.createServer((req, res) => {
+  const headersTimeout = opts.headersTimeoutMs ?? 20_000;
+  const requestTimeout = opts.requestTimeoutMs ?? 60_000;
+  // Node looks for clients past these timeouts every 30 s unless told: a slow client could
+  // then hold its connection half a minute longer than the timeout says.
+  const connectionsCheckingInterval = Math.max(50, Math.min(1_000, headersTimeout / 4));
+  const server = http.createServer({ connectionsCheckingInterval }, (req, res) => {
     if (app) app.request(req, res);
     else void ready.then(() => app?.request(req, res));
   });
@@ -157,9 +181,13 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
     if (app) app.upgrade(req, socket, head);
     else void ready.then(() => app?.upgrade(req, socket, head));
   });
-  // Hung clients must not hold a worker's memory or a shutdown forever.
-  server.requestTimeout = 60_000;
-  server.headersTimeout = 20_000;
+  // Hung and slow clients must not hold a connection, memory or a shutdown forever.
+  server.requestTimeout = requestTimeout;
+  server.headersTimeout = Math.min(headersTimeout, requestTimeout);
+  // A body refused before it was read (413) is drained for a while before the connection
+  // closes, so the client reads the answer instead of a reset.
+  installLingeringClose(server, { ms: 5_000, bytes: maxBodyBytes + 8 * 1024 * 1024 });
+  cutSilentConnections(server, headersTimeout);
 
   try {
     await new Promise<void>((resolve, reject) => {

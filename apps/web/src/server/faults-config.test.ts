@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { faultsFromEnv, serverConfigFromEnv } from "./config";
+import { faultsFromEnv, serverConfigFromEnv as fromEnv } from "./config";
+
+const serverConfigFromEnv = (env: Record<string, string>) => fromEnv(env as NodeJS.ProcessEnv);
 
 describe("HEARTH_FAULTS", () => {
   it("is off unless set", () => {

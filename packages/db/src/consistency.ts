@@ -7,6 +7,13 @@
  */
 import type { TupleItem } from "fdb-tuple";
 import {
+  checkTerminals,
+  collectTerminalKey,
+  newTerminalsSeen,
+  TERMINAL_PARTS,
+  type TerminalsSeen,
+} from "./consistency-terminals";
+import {
   GLOBAL,
   globalKeys,
   keyAfter,
@@ -97,6 +104,7 @@ interface TenantState {
   wsByTag: Set<string>;
   wsByTagRecent: Set<string>;
   wsChildren: Set<string>;
+  terminals: TerminalsSeen;
   /** j(sessionId, grantee) of each (t,"ws_shares",…) record. */
   wsShares: Set<string>;
   /** j(grantee, sessionId) of each (t,"ws_shared_with",…) entry. */
@@ -124,6 +132,7 @@ function newTenantState(tenantId: string): TenantState {
     wsByTag: new Set(),
     wsByTagRecent: new Set(),
     wsChildren: new Set(),
+    terminals: newTerminalsSeen(),
     wsShares: new Set(),
     wsSharedWith: new Set(),
     invitations: new Map(),
@@ -383,6 +392,8 @@ function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Repor
           return;
         }
         entry(s.wsBufferSizes, a, () => []).push({ n: c, value });
+      } else if (TERMINAL_PARTS.has(b as string)) {
+        collectTerminalKey(s.terminals, items.slice(2), value);
       } else pushChunk(s.wsChunks, a, b as string, c as number);
       return;
     case "ws_by_user":
@@ -549,6 +560,7 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
     }
   }
   const meta = (sid: string) => wsMeta.get(sid);
+  checkTerminals(t, s.terminals, new Set(wsMeta.keys()), report);
   for (const key of s.wsByUser) {
     const [uid, sid] = key.split(SEP) as [string, string];
     if (meta(sid)?.userId !== uid) dangling([t, "ws_by_user", uid, sid], "no such session");

@@ -177,6 +177,10 @@ export const WS_PART = {
   /** The byte size of every buffer, as JSON {path: bytes}, chunked like a part. */
   bufferSizes: "buffer_sizes",
   scrollback: "scrollback",
+  /** The server's terminals of the session: their list, active one and chunk counts. */
+  terminals: "terminals",
+  /** (t,"ws",sessionId,"terminal_state",terminalId,chunk): one terminal's saved state. */
+  terminalState: "terminal_state",
 } as const;
 
 /** Global keys: ("g", ...). */

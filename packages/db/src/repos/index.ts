@@ -7,6 +7,7 @@ import { TenantRepository } from "./tenant-repository";
 import { ThrottleRepository } from "./throttle-repository";
 import { UserRepository } from "./user-repository";
 import { WorkspaceSessionRepository } from "./workspace-session-repository";
+import { WorkspaceTerminalRepository } from "./workspace-terminal-repository";
 import { WorkspaceShareRepository } from "./workspace-share-repository";
 
 export * from "./audit-repository";
@@ -23,6 +24,7 @@ export {
   UserRepository,
 } from "./user-repository";
 export * from "./workspace-session-repository";
+export * from "./workspace-terminal-repository";
 export * from "./workspace-share-repository";
 
 export interface Repositories {
@@ -30,6 +32,7 @@ export interface Repositories {
   users: UserRepository;
   authSessions: AuthSessionRepository;
   workspaceSessions: WorkspaceSessionRepository;
+  workspaceTerminals: WorkspaceTerminalRepository;
   workspaceShares: WorkspaceShareRepository;
   invitations: InvitationRepository;
   audit: AuditRepository;
@@ -44,6 +47,7 @@ export function createRepositories(store: Store): Repositories {
     users: new UserRepository(store),
     authSessions: new AuthSessionRepository(store),
     workspaceSessions: new WorkspaceSessionRepository(store),
+    workspaceTerminals: new WorkspaceTerminalRepository(store),
     workspaceShares: new WorkspaceShareRepository(store),
     invitations: new InvitationRepository(store),
     audit: new AuditRepository(store),

@@ -5,6 +5,7 @@ import {
   createRepositories,
   type EmailTokenRepository,
   idTimeMs,
+  lineageOf,
   NotFoundError,
   newId,
   type Role,
@@ -283,25 +284,34 @@ export class AuthService {
 
   /**
    * Moves the caller's sign-in to another tenant they belong to: a new family there
-   * (new access and refresh token), and the current family ends.
+   * (new access and refresh token), and the current family ends. The new family keeps the
+   * old one's lineage, so a reuse detected on either revokes both: a stolen refresh token
+   * cannot be laundered into a fresh family by switching. A switch to the tenant the
+   * caller is already in is refused.
    */
   async switchTenant(
     auth: AuthContext,
     tenantId: string,
     client: ClientInfo = {},
   ): Promise<SignInResult> {
-    const [membership, tenant, user] = await Promise.all([
+    if (tenantId === auth.tenantId) {
+      throw new ValidationError("You are already signed in to this tenant.");
+    }
+    const [membership, tenant, user, current] = await Promise.all([
       this.repos.users.getMembership(tenantId, auth.userId),
       this.repos.tenants.getById(tenantId),
       this.repos.users.getById(auth.userId),
+      this.repos.authSessions.getById(auth.sessionId, auth.tenantId),
     ]);
     // Not a member and no such tenant look the same.
     if (!membership || !tenant || tenant.status !== "active") {
       throw new NotFoundError("tenant", tenantId);
     }
-    if (!user?.isActive) throw new AuthError();
+    if (!user?.isActive || !current) throw new AuthError();
     const now = this.now();
-    const result = await this.startFamily(user, tenant, membership.role, client, now);
+    const result = await this.startFamily(user, tenant, membership.role, client, now, {
+      lineage: lineageOf(current),
+    });
     await this.repos.authSessions.invalidateFamily(auth.tenantId, auth.tokenFamily, now);
     return result;
   }
@@ -456,12 +466,9 @@ export class AuthService {
     const withinGrace =
       Number.isFinite(rotatedMs) && now.getTime() - rotatedMs <= this.refreshGraceMs;
     if (!withinGrace) {
-      // An old refresh token came back: it was copied. End the family everywhere.
-      await this.repos.authSessions.invalidateFamily(
-        presented.tenantId,
-        presented.tokenFamily,
-        now,
-      );
+      // An old refresh token came back: it was copied. End the family everywhere, and
+      // every family continued from it by a tenant switch.
+      await this.repos.authSessions.invalidateLineage(presented.userId, lineageOf(presented), now);
       await this.audit(presented.tenantId, "auth.refresh_reuse", presented.userId, client, now, {
         tokenFamily: presented.tokenFamily,
         sessionId: presented.id,
@@ -676,6 +683,7 @@ export class AuthService {
     role: Role,
     client: ClientInfo,
     now: Date,
+    from: { lineage?: string } = {},
   ): Promise<SignInResult> {
     const sessionId = newId(now.getTime());
     const tokenFamily = newId(now.getTime());
@@ -688,6 +696,7 @@ export class AuthService {
       tenantId: tenant.id,
       userId: user.id,
       tokenFamily,
+      ...(from.lineage ? { lineage: from.lineage } : {}),
       refreshTokenHash: refresh.secretHash,
       expiresAt: access.expiresAt.toISOString(),
       refreshExpiresAt: refreshExpiresAt.toISOString(),

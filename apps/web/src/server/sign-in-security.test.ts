@@ -211,3 +211,41 @@ describe("behind a proxy (HEARTH_TRUST_PROXY=1)", () => {
     expect(own.status).toBe(200);
   });
 });
+
+describe("a stolen refresh token cannot escape reuse detection by switching tenants", () => {
+  it("a reuse revokes the families switched to from the stolen one, and a switch to the current tenant is refused", async () => {
+    const u = await signUp();
+    const owner = { token: null as string | null, cookie: null as string | null };
+    const ownerApi = clientFor(ts, owner);
+    owner.token = (
+      await ownerApi.auth.login.mutate({ email: u.email, password: PASSWORD })
+    ).accessToken;
+    const org = await ownerApi.tenant.createOrganization.mutate({ name: "Acme" });
+
+    // The thief copies the cookie, refreshes with it, and switches away from the family.
+    const thief = { token: null as string | null, cookie: owner.cookie };
+    const thiefApi = clientFor(ts, thief);
+    thief.token = (await thiefApi.auth.refresh.mutate({})).accessToken;
+    const same = await post(
+      "tenant.switch",
+      { tenantId: u.tenantId },
+      { authorization: `Bearer ${thief.token}` },
+    );
+    expect(same.status).toBe(400);
+    thief.token = (await thiefApi.tenant.switch.mutate({ tenantId: org.id })).accessToken;
+    expect((await thiefApi.auth.me.query()).tenant.id).toBe(org.id);
+
+    // The owner's next refresh presents the copied token again: a reuse.
+    clock.advance(60_000);
+    expect(
+      (await post("auth.refresh", {}, { cookie: `hearth_refresh=${owner.cookie}` })).status,
+    ).toBe(401);
+    // The family the thief switched into is gone with it, on the very next request.
+    const me = await fetch(`${ts.trpcUrl}/auth.me`, {
+      headers: { authorization: `Bearer ${thief.token}` },
+    });
+    expect(me.status).toBe(401);
+    const refreshed = await post("auth.refresh", {}, { cookie: `hearth_refresh=${thief.cookie}` });
+    expect(refreshed.status).toBe(401);
+  });
+});

@@ -10,6 +10,11 @@ export const ZAuthSession = z.object({
   tenantId: ZRecordId,
   userId: ZRecordId,
   tokenFamily: ZRecordId,
+  /**
+   * The family of the sign-in this one descends from through tenant switches (absent: its
+   * own). A detected reuse revokes the whole lineage, so a switch cannot shed it.
+   */
+  lineage: ZRecordId.optional(),
   /** SHA-256 of the refresh token's secret, hex. */
   refreshTokenHash: z.string(),
   expiresAt: ZIsoDate,

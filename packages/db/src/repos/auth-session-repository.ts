@@ -23,6 +23,8 @@ export interface CreateAuthSessionInput {
   userId: string;
   /** A new family (a new sign-in) unless given. */
   tokenFamily?: string;
+  /** The lineage of the family this one continues (a tenant switch); absent: its own. */
+  lineage?: string;
   refreshTokenHash: string;
   expiresAt: string;
   refreshExpiresAt: string;
@@ -65,6 +67,9 @@ export class AuthSessionRepository {
     };
     if (input.workspaceSessionId !== undefined) {
       session.workspaceSessionId = input.workspaceSessionId;
+    }
+    if (input.lineage !== undefined && input.lineage !== session.tokenFamily) {
+      session.lineage = input.lineage;
     }
     return transact(this.store, async (tx) => {
       const existing = await getJson<AuthSession>(
@@ -181,6 +186,7 @@ export class AuthSessionRepository {
       if (old.workspaceSessionId !== undefined) {
         current.workspaceSessionId = old.workspaceSessionId;
       }
+      if (old.lineage !== undefined) current.lineage = old.lineage;
       tx.set(keys.auth(old.id), encodeJson(previous));
       writeAuthSession(tx, current);
       return { previous, current };
@@ -193,6 +199,28 @@ export class AuthSessionRepository {
     return transact(this.store, async (tx) =>
       revokeAuthSessions(tx, await readFamilyAuthSessions(tx, tenantId, tokenFamily), nowIso),
     );
+  }
+
+  /**
+   * Revokes every active session of the user, in every tenant, whose family is `lineage`
+   * or descends from it through tenant switches (token reuse); returns how many.
+   */
+  async invalidateLineage(userId: string, lineage: string, now?: Date): Promise<number> {
+    const nowIso = (now ?? new Date()).toISOString();
+    return transact(this.store, async (tx) => {
+      const r = globalKeys.userTenantsRange(userId);
+      let n = 0;
+      for (const row of await tx.getRange(r.begin, r.end)) {
+        const tenantId = globalKeys.userTenantsSpace.unpack(row.key)[1] as string;
+        const sessions = await readUserAuthSessions(tx, tenantId, userId);
+        n += revokeAuthSessions(
+          tx,
+          sessions.filter((s) => lineageOf(s) === lineage),
+          nowIso,
+        );
+      }
+      return n;
+    });
   }
 
   /**
@@ -233,6 +261,11 @@ export class AuthSessionRepository {
       return n;
     });
   }
+}
+
+/** The family a sign-in started as, before any tenant switch. */
+export function lineageOf(session: Pick<AuthSession, "tokenFamily" | "lineage">): string {
+  return session.lineage ?? session.tokenFamily;
 }
 
 async function readSession(

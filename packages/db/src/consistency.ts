@@ -7,6 +7,13 @@
  */
 import type { TupleItem } from "fdb-tuple";
 import {
+  checkFiles,
+  collectFileKey,
+  FILE_SPACES,
+  type FilesSeen,
+  newFilesSeen,
+} from "./consistency-files";
+import {
   checkTerminals,
   collectTerminalKey,
   newTerminalsSeen,
@@ -82,6 +89,7 @@ interface GlobalState {
 
 interface TenantState {
   tenantId: string;
+  files: FilesSeen;
   tenant?: Tenant;
   users: Map<string, User>;
   members: Map<string, MemberValue>;
@@ -115,6 +123,7 @@ interface TenantState {
 function newTenantState(tenantId: string): TenantState {
   return {
     tenantId,
+    files: newFilesSeen(),
     users: new Map(),
     members: new Map(),
     auth: new Map(),
@@ -361,6 +370,10 @@ function checkBufferSizes(
 
 function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Report): void {
   const [, space, a, b, c, d] = items as [string, string, string, unknown, unknown, unknown];
+  if (FILE_SPACES.has(space)) {
+    collectFileKey(s.files, items.slice(1), value);
+    return;
+  }
   switch (space) {
     case "tenant":
       s.tenant = decodeJson<Tenant>(value);
@@ -560,6 +573,8 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
     }
   }
   const meta = (sid: string) => wsMeta.get(sid);
+  const owners = new Map([...wsMeta].map(([sid, m]) => [sid, m.userId]));
+  checkFiles(t, s.files, owners, report);
   checkTerminals(t, s.terminals, new Set(wsMeta.keys()), report);
   for (const key of s.wsByUser) {
     const [uid, sid] = key.split(SEP) as [string, string];

@@ -476,3 +476,66 @@ export const WHOLE_KEYSPACE: KeyRange = {
   begin: Buffer.from([0x00]),
   end: Buffer.from([0xff]),
 };
+
+/**
+ * Keys of the files model (per workspace session, see docs/keyspace.md):
+ * (t,"files",sessionId,path) -> WorkspaceFile record
+ * (t,"files_opened",sessionId,lastOpenedMs,path) -> ""        (a workspace's, newest last)
+ * (t,"files_recent",ownerId,lastOpenedMs,sessionId,path) -> "" (a user's, newest last)
+ */
+export class FileKeys {
+  readonly filesSpace: KeyPrefix;
+  readonly openedSpace: KeyPrefix;
+  readonly recentSpace: KeyPrefix;
+
+  constructor(tenant: TenantKeys) {
+    this.filesSpace = tenant.root.sub("files");
+    this.openedSpace = tenant.root.sub("files_opened");
+    this.recentSpace = tenant.root.sub("files_recent");
+  }
+
+  file(sessionId: string, path: string): Bytes {
+    return this.filesSpace.key(sessionId, path);
+  }
+  /** Every file record of one session. */
+  filesRange(sessionId: string): KeyRange {
+    return this.filesSpace.range(sessionId);
+  }
+  /**
+   * The records of every path below the folder `folder` (not the folder's own): tuple
+   * strings keep their UTF-8 bytes after a 0x02, so those keys share the bytes of
+   * `folder/` and no UTF-8 byte is 0xff.
+   */
+  filesUnderRange(sessionId: string, folder: string): KeyRange {
+    const begin = Buffer.concat([
+      this.filesSpace.key(sessionId),
+      Buffer.from([STRING_CODE]),
+      Buffer.from(`${folder}/`, "utf8"),
+    ]);
+    return { begin, end: Buffer.concat([begin, BYTE_FF]) };
+  }
+  opened(sessionId: string, openedMs: number, path: string): Bytes {
+    return this.openedSpace.key(sessionId, openedMs, path);
+  }
+  openedPrefix(sessionId: string): Bytes {
+    return this.openedSpace.key(sessionId);
+  }
+  recent(ownerId: string, openedMs: number, sessionId: string, path: string): Bytes {
+    return this.recentSpace.key(ownerId, openedMs, sessionId, path);
+  }
+  recentPrefix(ownerId: string): Bytes {
+    return this.recentSpace.key(ownerId);
+  }
+}
+
+const fileKeyCache = new Map<string, FileKeys>();
+
+export function fileKeys(tenantId: string): FileKeys {
+  let keys = fileKeyCache.get(tenantId);
+  if (!keys) {
+    if (fileKeyCache.size >= TENANT_CACHE_MAX) fileKeyCache.clear();
+    keys = new FileKeys(tenantKeys(tenantId));
+    fileKeyCache.set(tenantId, keys);
+  }
+  return keys;
+}

@@ -6,5 +6,6 @@ export * from "./ids";
 export * from "./invitation";
 export * from "./tenant";
 export * from "./user";
+export * from "./workspace-file";
 export * from "./workspace-session";
 export * from "./workspace-share";

@@ -6,6 +6,7 @@ import { InvitationRepository } from "./invitation-repository";
 import { TenantRepository } from "./tenant-repository";
 import { ThrottleRepository } from "./throttle-repository";
 import { UserRepository } from "./user-repository";
+import { WorkspaceFileRepository } from "./workspace-file-repository";
 import { WorkspaceSessionRepository } from "./workspace-session-repository";
 import { WorkspaceTerminalRepository } from "./workspace-terminal-repository";
 import { WorkspaceShareRepository } from "./workspace-share-repository";
@@ -23,6 +24,7 @@ export {
   type UpdateUserInput,
   UserRepository,
 } from "./user-repository";
+export * from "./workspace-file-repository";
 export * from "./workspace-session-repository";
 export * from "./workspace-terminal-repository";
 export * from "./workspace-share-repository";
@@ -38,6 +40,7 @@ export interface Repositories {
   audit: AuditRepository;
   emailTokens: EmailTokenRepository;
   throttle: ThrottleRepository;
+  files: WorkspaceFileRepository;
 }
 
 /** Every repository over one store. */
@@ -53,5 +56,6 @@ export function createRepositories(store: Store): Repositories {
     audit: new AuditRepository(store),
     emailTokens: new EmailTokenRepository(store),
     throttle: new ThrottleRepository(store),
+    files: new WorkspaceFileRepository(store),
   };
 }

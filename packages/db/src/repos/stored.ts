@@ -14,6 +14,7 @@ import type { WorkspaceSessionMeta } from "../models/workspace-session";
 import type { Bytes, Transaction } from "../store/types";
 import { ConflictError, LimitError, NotFoundError } from "./errors";
 import { dateMs, decodeJson, EMPTY_VALUE, encodeJson, getJson } from "./internal";
+import { clearWorkspaceFiles } from "./workspace-file-repository";
 
 /** ("g","users_by_email",email) */
 export interface EmailIndexValue {
@@ -405,6 +406,7 @@ export async function deleteWorkspace(
   tx.clearRange(r.begin, r.end);
   clearWorkspaceIndexes(tx, keys, m);
   await clearWorkspaceShares(tx, keys, m.id);
+  await clearWorkspaceFiles(tx, keys.tenantId, m);
 }
 
 /** Ends every share of a session: its (t,"ws_shares",sid,…) records and their index entries. */

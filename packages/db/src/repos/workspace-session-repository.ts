@@ -106,6 +106,8 @@ export interface ForkWorkspaceInput {
   name: string;
   /** Owner of the copy (default: the source's owner); must be a member of the tenant. */
   userId?: string;
+  /** The copy's folder (default: the source's), when the fork copied the files. */
+  workspacePath?: string;
   now?: Date;
 }
 
@@ -630,7 +632,7 @@ export class WorkspaceSessionRepository {
         tenantId,
         userId,
         name: input.name,
-        workspacePath: source.workspacePath,
+        workspacePath: input.workspacePath ?? source.workspacePath,
         tags: [...source.tags],
         parentSessionId: sourceId,
         rev: 0,

@@ -1,3 +1,4 @@
+export * from "./backup/index";
 export * from "./consistency";
 export * from "./keyspace";
 export * from "./models/index";

@@ -1,0 +1,2 @@
+export * from "./sqlite-backup";
+export * from "./tenant-transfer";

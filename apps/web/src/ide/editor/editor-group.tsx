@@ -1,0 +1,70 @@
+"use client";
+import { useIde, useIdeState } from "../ide-context";
+import type { GroupIndex } from "../state/types";
+import { CodeEditor } from "./code-editor";
+
+function fileName(path: string): string {
+  return path.split("/").pop() ?? path;
+}
+
+/** One editor group: its tab strip (a dot marks unsaved text) above its editor. */
+export function EditorGroup({ group }: { group: GroupIndex }) {
+  const { store } = useIde();
+  const tabs = useIdeState((s) => s.tabs);
+  const active = useIdeState((s) => s.active[group]);
+  const buffers = useIdeState((s) => s.buffers);
+  const focused = useIdeState((s) => s.focusedGroup === group);
+  const mine = tabs.filter((t) => t.group === group);
+  const label = group === 0 ? "Editor group 1" : "Editor group 2";
+  return (
+    <section
+      className={`editor-group${focused ? " focused" : ""}`}
+      aria-label={label}
+      onMouseDown={() => store.getState().focusGroup(group)}
+    >
+      <div className="tab-strip" role="tablist" aria-label={`${label} tabs`}>
+        {mine.map((tab) => {
+          const modified = tab.path in buffers;
+          const selected = tab.path === active;
+          return (
+            <div
+              key={tab.path}
+              className={`editor-tab${selected ? " selected" : ""}`}
+              title={tab.path}
+            >
+              <button
+                type="button"
+                role="tab"
+                aria-selected={selected}
+                className="editor-tab-name"
+                onClick={() => store.getState().setActive(tab.path, group)}
+              >
+                {fileName(tab.path)}
+                {modified ? (
+                  <span className="modified-marker" title="Unsaved changes">
+                    <span aria-hidden="true">●</span>
+                    <span className="visually-hidden"> (modified)</span>
+                  </span>
+                ) : null}
+              </button>
+              <button
+                type="button"
+                className="editor-tab-close"
+                aria-label={`Close ${fileName(tab.path)}`}
+                onClick={() => store.getState().closeTab(tab.path, group)}
+              >
+                ×
+              </button>
+            </div>
+          );
+        })}
+      </div>
+      <div className="editor-body">
+        <CodeEditor group={group} />
+        {active === null ? (
+          <p className="editor-empty">Open a file from the tree or with Ctrl+P.</p>
+        ) : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,98 @@
+import type { WorkspaceFileService } from "../file-tree/files";
+import type { IdeStore } from "../state/ide-store";
+import { monaco } from "./monaco";
+
+type TextModel = monaco.editor.ITextModel;
+
+/**
+ * One Monaco model per open file, shared by both editor groups (as VS Code shares them).
+ * A model's text is the file's unsaved text when there is some, else the disk's; edits go
+ * to the store, and text the store gets from elsewhere (a merge, a reload from disk)
+ * goes into the model.
+ */
+export class EditorModels {
+  private readonly models = new Map<string, Promise<TextModel>>();
+  /** The text each model last reported, so the store's own echo is not applied back. */
+  private readonly lastText = new Map<string, string>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: IdeStore,
+    private readonly files: WorkspaceFileService,
+  ) {
+    this.unsubscribe = store.subscribe((state, prev) => {
+      if (state.buffers === prev.buffers && state.files === prev.files) return;
+      for (const [path, pending] of this.models) {
+        const text = state.buffers[path] ?? state.files[path]?.content;
+        if (text === undefined || text === this.lastText.get(path)) continue;
+        void pending.then((model) => {
+          if (model.isDisposed() || model.getValue() === text) return;
+          this.lastText.set(path, text);
+          model.pushEditOperations([], [{ range: model.getFullModelRange(), text }], () => null);
+        });
+      }
+      // Models of files no tab shows any more are disposed.
+      const open = new Set(state.tabs.map((t) => t.path));
+      for (const path of [...this.models.keys()]) {
+        if (!open.has(path)) this.dispose(path);
+      }
+    });
+  }
+
+  /** The model for `path`, created on first use. */
+  get(path: string): Promise<TextModel> {
+    let model = this.models.get(path);
+    if (!model) {
+      model = this.create(path);
+      this.models.set(path, model);
+    }
+    return model;
+  }
+
+  private async create(path: string): Promise<TextModel> {
+    const store = this.store;
+    const unsaved = store.getState().buffers[path];
+    let text = unsaved;
+    if (text === undefined) {
+      const file = await this.readInto(path);
+      text = store.getState().buffers[path] ?? file?.content ?? "";
+    } else {
+      // Unsaved text shows at once; the disk's copy (for its mtime) follows.
+      void this.readInto(path);
+    }
+    const state = store.getState();
+    const language = state.tabs.find((t) => t.path === path)?.language ?? "plaintext";
+    const model = monaco.editor.createModel(text, language, monaco.Uri.file(`/${path}`));
+    this.lastText.set(path, text);
+    model.onDidChangeContent(() => {
+      const value = model.getValue();
+      this.lastText.set(path, value);
+      store.getState().setText(path, value);
+    });
+    return model;
+  }
+
+  private async readInto(path: string) {
+    try {
+      const file = await this.files.read(path);
+      if (file?.content != null) {
+        this.store.getState().fileRead(path, { content: file.content, mtimeMs: file.mtimeMs });
+      }
+      return file;
+    } catch {
+      return null;
+    }
+  }
+
+  private dispose(path: string): void {
+    const model = this.models.get(path);
+    this.models.delete(path);
+    this.lastText.delete(path);
+    void model?.then((m) => m.dispose());
+  }
+
+  disposeAll(): void {
+    this.unsubscribe();
+    for (const path of [...this.models.keys()]) this.dispose(path);
+  }
+}

@@ -1,0 +1,1 @@
+import "monaco-editor/language/css/css.worker.js";

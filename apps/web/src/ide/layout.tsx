@@ -1,0 +1,161 @@
+"use client";
+import { useEffect, useState } from "react";
+import { Group, Panel, Separator } from "react-resizable-panels";
+import { EditorArea } from "./editor/editor-area";
+import { SaveConflictDialog } from "./editor/save-conflict-dialog";
+import { FileTree } from "./file-tree/file-tree";
+import { useIde, useIdeState } from "./ide-context";
+import { NotesPanel } from "./panels/notes-panel";
+import { ShareDialog } from "./panels/share-dialog";
+import { WatchPanel } from "./panels/watch-panel";
+import { QuickOpen } from "./quick-open/quick-open";
+import { StatusBar } from "./status-bar/status-bar";
+import { TerminalPanel } from "./terminal/terminal-panel";
+import "./ide.css";
+
+/** The IDE's parts in place: files and panels, editors over the terminal, status bar. */
+export function IdeLayout({ name }: { name: string }) {
+  const { store, ownerName } = useIde();
+  const readOnly = useIdeState((s) => s.readOnly);
+  const panels = useIdeState((s) => s.panels);
+  const [quickOpen, setQuickOpen] = useState(false);
+  const [sharing, setSharing] = useState(false);
+  const [side, setSide] = useState<"watch" | "notes">("watch");
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      if (e.key === "p" || e.key === "P") {
+        e.preventDefault();
+        setQuickOpen(true);
+      } else if (e.key === "`" || e.code === "Backquote") {
+        e.preventDefault();
+        store.getState().toggleTerminalPanel();
+      }
+    };
+    const onQuickOpen = () => setQuickOpen(true);
+    window.addEventListener("keydown", onKey);
+    window.addEventListener("hearth:quick-open", onQuickOpen);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("hearth:quick-open", onQuickOpen);
+    };
+  }, [store]);
+
+  return (
+    <div className="ide">
+      <header className="ide-header">
+        <a href="/" className="brand">
+          Hearth
+        </a>
+        <h1>{name}</h1>
+        {readOnly ? (
+          <p className="read-only-banner" role="note">
+            {ownerName ? `This is ${ownerName}'s session` : "This session was shared with you"},
+            shared with you read-only: you can watch it, not change it.
+          </p>
+        ) : (
+          <button type="button" onClick={() => setSharing(true)}>
+            Share
+          </button>
+        )}
+        <button type="button" onClick={() => setQuickOpen(true)} title="Quick open (Ctrl+P)">
+          Go to file
+        </button>
+        <button
+          type="button"
+          aria-pressed={panels.terminalOpen}
+          onClick={() => store.getState().toggleTerminalPanel()}
+          title="Toggle the terminal (Ctrl+`)"
+        >
+          Terminal
+        </button>
+      </header>
+      <Notices />
+      <Group
+        orientation="horizontal"
+        className="ide-main"
+        defaultLayout={{ sidebar: panels.sidebar, work: 100 - panels.sidebar }}
+        onLayoutChanged={(layout) => {
+          const size = layout.sidebar;
+          if (size !== undefined) store.getState().setPanels({ sidebar: Math.round(size) });
+        }}
+      >
+        <Panel id="sidebar" minSize="10">
+          <aside className="sidebar">
+            <FileTree />
+            <div className="side-tabs" role="tablist" aria-label="Side panels">
+              <button
+                type="button"
+                role="tab"
+                aria-selected={side === "watch"}
+                onClick={() => setSide("watch")}
+              >
+                Watch
+              </button>
+              <button
+                type="button"
+                role="tab"
+                aria-selected={side === "notes"}
+                onClick={() => setSide("notes")}
+              >
+                Notes
+              </button>
+            </div>
+            {side === "watch" ? <WatchPanel /> : <NotesPanel />}
+          </aside>
+        </Panel>
+        <Separator className="separator" />
+        <Panel id="work">
+          <Group
+            key={panels.terminalOpen ? "with-terminal" : "without-terminal"}
+            orientation="vertical"
+            defaultLayout={
+              panels.terminalOpen
+                ? { editors: 100 - panels.terminal, terminal: panels.terminal }
+                : { editors: 100 }
+            }
+            onLayoutChanged={(layout) => {
+              const size = layout.terminal;
+              if (size !== undefined) store.getState().setPanels({ terminal: Math.round(size) });
+            }}
+          >
+            <Panel id="editors" minSize="15">
+              <EditorArea />
+            </Panel>
+            {panels.terminalOpen ? (
+              <>
+                <Separator className="separator" />
+                <Panel id="terminal" minSize="10">
+                  <TerminalPanel />
+                </Panel>
+              </>
+            ) : null}
+          </Group>
+        </Panel>
+      </Group>
+      <StatusBar />
+      {quickOpen ? <QuickOpen onClose={() => setQuickOpen(false)} /> : null}
+      {sharing ? <ShareDialog onClose={() => setSharing(false)} /> : null}
+      <SaveConflictDialog />
+    </div>
+  );
+}
+
+function Notices() {
+  const { store } = useIde();
+  const notices = useIdeState((s) => s.notices);
+  if (notices.length === 0) return null;
+  return (
+    <div className="notices" role="alert">
+      {notices.map((n) => (
+        <p key={n.id}>
+          {n.text}{" "}
+          <button type="button" onClick={() => store.getState().dismissNotice(n.id)}>
+            Dismiss
+          </button>
+        </p>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+"use client";
+import { useEffect, useState } from "react";
+import { errorSentence } from "../lib/errors";
+import { authSession } from "../lib/session";
+import { useTRPCClient } from "../lib/trpc";
+import { Autosaver, resumeParts } from "./autosave/autosave";
+import { bindToPage, indexedDbPending } from "./autosave/browser";
+import { httpAutosaveTransport } from "./autosave/transport";
+import { EditorModels } from "./editor/models";
+import { createFileService } from "./file-tree/files";
+import { IdeProvider, type IdeServices } from "./ide-context";
+import { IdeLayout } from "./layout";
+import { createIdeStore } from "./state/ide-store";
+import { fromParts, sessionParts } from "./state/snapshot";
+import type { WorkspaceSession } from "./state/types";
+
+function signedInUserId(): string | null {
+  const s = authSession().current;
+  if (s.status !== "signed-in") return null;
+  try {
+    const payload = s.accessToken.split(".")[1] ?? "";
+    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
+    return (JSON.parse(json) as { sub?: string }).sub ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function accessToken(): string | null {
+  const s = authSession().current;
+  return s.status === "signed-in" ? s.accessToken : null;
+}
+
+type Loaded = { ide: IdeServices; name: string } | { error: string } | null;
+
+/**
+ * The IDE page's root: one workspace.get restores everything (tabs, active tab, layout,
+ * view states, unsaved text, breakpoints, watches, notes, panel sizes, terminals), any
+ * text this browser could not send last time is merged in, and autosave starts.
+ */
+export function Workbench({ workspaceId }: { workspaceId: string }) {
+  const client = useTRPCClient();
+  const [loaded, setLoaded] = useState<Loaded>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    let cleanup = () => {};
+    void (async () => {
+      const pendingStore = indexedDbPending();
+      let session: WorkspaceSession;
+      try {
+        session = (await client.workspace.get.query({ id: workspaceId })) as WorkspaceSession;
+      } catch (error) {
+        if (!cancelled) setLoaded({ error: errorSentence(error) });
+        return;
+      }
+      const readOnly = session.userId !== signedInUserId();
+      const pending = readOnly
+        ? undefined
+        : await pendingStore.get(workspaceId).catch(() => undefined);
+      if (cancelled) return;
+      const store = createIdeStore(workspaceId, readOnly);
+      const resumed = resumeParts(session, pending, new Date());
+      store.getState().replace(fromParts(resumed.parts));
+      if (session.terminals) store.getState().setTerminals(session.terminals);
+      for (const copy of resumed.copies) {
+        store
+          .getState()
+          .notify(
+            `${copy.path} was changed elsewhere while this browser held unsent text; ` +
+              `the other text is kept in ${copy.copyPath}.`,
+          );
+      }
+      const files = createFileService(client, workspaceId);
+      const models = new EditorModels(store, files);
+      let autosaver: Autosaver | null = null;
+      let unbind = () => {};
+      if (!readOnly) {
+        const transport = httpAutosaveTransport({
+          token: accessToken,
+          refresh: () => authSession().renew(),
+        });
+        autosaver = new Autosaver(
+          store,
+          transport,
+          pendingStore,
+          sessionParts(session),
+          session.rev,
+        );
+        autosaver.start(pending !== undefined);
+        unbind = bindToPage(autosaver);
+      }
+      const saver = autosaver;
+      cleanup = () => {
+        unbind();
+        saver?.flushOnExit();
+        saver?.stop();
+        models.disposeAll();
+      };
+      const owner = session as WorkspaceSession & { ownerName?: string };
+      setLoaded({
+        ide: {
+          store,
+          files,
+          models,
+          client,
+          autosaver,
+          ownerName: readOnly ? (owner.ownerName ?? null) : null,
+        },
+        name: session.name,
+      });
+    })();
+    return () => {
+      cancelled = true;
+      cleanup();
+    };
+  }, [client, workspaceId]);
+
+  if (loaded === null) {
+    return (
+      <p className="page-status" role="status">
+        Opening the workspace…
+      </p>
+    );
+  }
+  if ("error" in loaded) {
+    return (
+      <main className="page-status">
+        <p role="alert">{loaded.error}</p>
+        <a href="/">Back to your workspaces</a>
+      </main>
+    );
+  }
+  return (
+    <IdeProvider value={loaded.ide}>
+      <Title name={loaded.name} />
+      <IdeLayout name={loaded.name} />
+    </IdeProvider>
+  );
+}
+
+function Title({ name }: { name: string }) {
+  useEffect(() => {
+    document.title = `${name} · Hearth`;
+  }, [name]);
+  return null;
+}

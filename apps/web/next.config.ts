@@ -12,6 +12,8 @@ const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   devIndicators: false,
+  // The Hearth server logs every request itself, as JSON.
+  logging: { incomingRequests: false },
   // The pnpm workspace root, where the lockfile and the hoisted packages are.
   turbopack: { root: repoRoot },
   outputFileTracingRoot: repoRoot,

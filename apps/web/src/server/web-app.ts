@@ -83,19 +83,26 @@ export function createWebApp(opts: WebAppOptions): WebApp {
       return false;
     },
   );
-  const handle = app.getRequestHandler();
-  const upgrade = opts.dev ? app.getUpgradeHandler() : null;
+  // Next hands out its handlers only once prepared.
+  const handlers = prepared.then((ok) =>
+    ok
+      ? {
+          handle: app.getRequestHandler(),
+          upgrade: opts.dev ? app.getUpgradeHandler() : null,
+        }
+      : null,
+  );
 
   return {
     request(req, res) {
-      void prepared.then((ok) => {
-        if (!ok) {
+      void handlers.then((h) => {
+        if (!h) {
           res.statusCode = 503;
           res.setHeader("content-type", "text/plain; charset=utf-8");
           res.end("The web app could not start; see the server log.\n");
           return;
         }
-        handle(req, res).catch((err: unknown) => {
+        h.handle(req, res).catch((err: unknown) => {
           opts.logger.error({ err, path: req.url }, "web request failed");
           if (!res.headersSent) res.statusCode = 500;
           res.end();
@@ -103,13 +110,9 @@ export function createWebApp(opts: WebAppOptions): WebApp {
       });
     },
     upgrade(req, socket, head) {
-      if (!upgrade) {
-        socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-        return;
-      }
-      void prepared.then((ok) => {
-        if (ok) void upgrade(req, socket, head);
-        else socket.destroy();
+      void handlers.then((h) => {
+        if (h?.upgrade) void h.upgrade(req, socket, head);
+        else socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
       });
     },
     async close() {

@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import type { AuthService } from "@hearth/auth";
 import type { Plan, Store } from "@hearth/db";
+import { DEFAULT_MAX_COPY_BYTES, DEFAULT_MAX_FILE_BYTES } from "@hearth/runtime";
 import { type Repositories, repositoriesFor } from "./lib/repositories";
 import { DEFAULT_THROTTLE_RULES, type ThrottleRules } from "./lib/throttle";
 
@@ -37,6 +38,10 @@ export interface ApiConfig {
   throttle: ThrottleRules;
   /** The plan a new Organization starts on (there is no billing yet). */
   organizationPlan: Plan;
+  /** Bytes a file may have to be read into or saved from the editor (HEARTH_MAX_FILE_BYTES). */
+  maxFileBytes: number;
+  /** Bytes of files a fork with copyFiles copies at most (HEARTH_MAX_FORK_COPY_BYTES). */
+  maxForkCopyBytes: number;
 }
 
 export const DEFAULT_MAX_SESSION_BUFFER_BYTES = 32 * 1024 * 1024;
@@ -61,6 +66,8 @@ export interface ApiConfigOptions {
   trustedOrigins?: readonly string[] | undefined;
   throttle?: Partial<ThrottleRules> | undefined;
   organizationPlan?: Plan | undefined;
+  maxFileBytes?: number | undefined;
+  maxForkCopyBytes?: number | undefined;
 }
 
 export function createApiConfig(opts: ApiConfigOptions): ApiConfig {
@@ -70,6 +77,8 @@ export function createApiConfig(opts: ApiConfigOptions): ApiConfig {
     trustedOrigins: opts.trustedOrigins ?? [],
     throttle: { ...DEFAULT_THROTTLE_RULES, ...opts.throttle },
     organizationPlan: opts.organizationPlan ?? "Starter",
+    maxFileBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    maxForkCopyBytes: opts.maxForkCopyBytes ?? DEFAULT_MAX_COPY_BYTES,
   };
 }
 

@@ -1,5 +1,6 @@
 import { AuthError } from "@hearth/auth";
 import { DomainError, LimitError, StoreError } from "@hearth/db";
+import { FileError, type FileErrorKind } from "@hearth/runtime";
 import { TRPCError } from "@trpc/server";
 
 /**
@@ -27,6 +28,14 @@ const CODE_OF_DOMAIN: Record<DomainError["code"], Code> = {
   VALIDATION: "BAD_REQUEST",
   TOO_LARGE: "PAYLOAD_TOO_LARGE",
   FORBIDDEN: "FORBIDDEN",
+};
+
+const CODE_OF_FILE_ERROR: Record<FileErrorKind, Code> = {
+  invalid: "BAD_REQUEST",
+  not_found: "NOT_FOUND",
+  conflict: "CONFLICT",
+  too_large: "PAYLOAD_TOO_LARGE",
+  limit: "PRECONDITION_FAILED",
 };
 
 /** FoundationDB's size refusals: the request carried more than the store takes. */
@@ -58,6 +67,9 @@ export function toTRPCError(err: unknown): TRPCError | null {
       cause: err,
     });
   }
+  if (err instanceof FileError) {
+    return new TRPCError({ code: CODE_OF_FILE_ERROR[err.kind], message: err.message, cause: err });
+  }
   if (err instanceof AuthError) {
     return new TRPCError({ code: "UNAUTHORIZED", message: err.message, cause: err });
   }
@@ -86,6 +98,8 @@ export interface DomainErrorData {
   /** PRECONDITION_FAILED: the plan limit reached and its value. */
   limit?: string;
   max?: number;
+  /** CONFLICT on a stale fs.write: the file's mtime now (null: deleted on disk). */
+  currentMtimeMs?: number | null;
 }
 
 export function domainErrorData(err: unknown): DomainErrorData {
@@ -95,6 +109,13 @@ export function domainErrorData(err: unknown): DomainErrorData {
   if (cause instanceof LimitError) {
     data.limit = cause.limit;
     data.max = cause.max;
+  }
+  if (cause instanceof FileError) {
+    if (cause.currentMtimeMs !== undefined) data.currentMtimeMs = cause.currentMtimeMs;
+    if (cause.limit) {
+      data.limit = cause.limit.name;
+      data.max = cause.limit.max;
+    }
   }
   const rev = (cause as { currentRev?: unknown } | undefined)?.currentRev;
   if (cause instanceof DomainError && typeof rev === "number") data.currentRev = rev;

@@ -18,6 +18,7 @@ export interface HearthApiOptions {
   dataDir: string;
   /**
    * Reads HEARTH_WORKSPACES_DIR, HEARTH_PUBLIC_URL, HEARTH_MAX_SESSION_BUFFER_BYTES,
+   * HEARTH_MAX_FILE_BYTES, HEARTH_MAX_FORK_COPY_BYTES,
    * HEARTH_TRUSTED_ORIGINS (comma-separated), and what @hearth/auth reads
    * (HEARTH_JWT_SECRET, HEARTH_SMTP_URL, HEARTH_MAIL_FROM). Defaults to process.env.
    */
@@ -63,6 +64,8 @@ export async function createHearthApi(opts: HearthApiOptions): Promise<HearthApi
     dataDir: opts.dataDir,
     workspacesDir: env.HEARTH_WORKSPACES_DIR,
     maxSessionBufferBytes: positiveInt(env, "HEARTH_MAX_SESSION_BUFFER_BYTES"),
+    maxFileBytes: positiveInt(env, "HEARTH_MAX_FILE_BYTES"),
+    maxForkCopyBytes: positiveInt(env, "HEARTH_MAX_FORK_COPY_BYTES"),
     trustedOrigins: trusted,
     ...opts.config,
   });

@@ -1,6 +1,7 @@
 import { router } from "../trpc";
 import { auditRouter } from "./audit/router";
 import { authRouter } from "./auth/router";
+import { fsRouter } from "./fs/router";
 import { tenantRouter } from "./tenant/router";
 import { workspaceRouter } from "./workspace/router";
 
@@ -9,6 +10,7 @@ export const appRouter = router({
   tenant: tenantRouter,
   workspace: workspaceRouter,
   audit: auditRouter,
+  fs: fsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -56,10 +56,13 @@ async function signUp(b: Browser = browser()) {
   return { b, api, email, userId: res.user.id, tenantId: res.tenant.id };
 }
 
-/** A new member of `admin`'s tenant with `role`, signed in there. */
+/**
+ * A new member of `admin`'s tenant with `role`, signed in there. Added in the store, as an
+ * operator would: how members join is not what this suite tests.
+ */
 async function memberOf(admin: Awaited<ReturnType<typeof signUp>>, role: "Developer" | "Viewer") {
   const m = await signUp();
-  await admin.api.tenant.addMember.mutate({ email: m.email, role });
+  await createRepositories(ts.store).users.addMembership(admin.tenantId, m.userId, role);
   m.b.token = (await m.api.tenant.switch.mutate({ tenantId: admin.tenantId })).accessToken;
   return m;
 }

@@ -600,6 +600,8 @@ export class AuthService {
       exceptFamily: auth.tokenFamily,
       now,
     });
+    // A reset link mailed before the change must not undo it.
+    await this.repos.emailTokens.voidAll(user.id, "reset");
     await this.audit(auth.tenantId, "auth.password_changed", user.id, client, now);
   }
 
@@ -629,7 +631,10 @@ export class AuthService {
     }));
   }
 
-  /** Uses a reset link: sets the new password and ends every family of the user. */
+  /**
+   * Uses a reset link: sets the new password and ends every family of the user. Every
+   * other reset link of the user is void from then on.
+   */
   async resetPassword(
     input: { token: string; newPassword: string },
     client: ClientInfo = {},
@@ -645,6 +650,8 @@ export class AuthService {
     // The mail reached its owner, so the address is proven too.
     await this.repos.users.update(token.userId, { passwordHash, emailVerified: true, now });
     await this.repos.authSessions.invalidateAllForUser(token.userId, { now });
+    // Using the link voided the user's other reset links; the address is proven as well.
+    await this.repos.emailTokens.voidAll(token.userId, "verify");
     await this.audit(token.tenantId, "auth.password_reset", token.userId, client, now);
   }
 

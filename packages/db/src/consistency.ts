@@ -203,6 +203,7 @@ export async function checkConsistency(
         g.invitationsByEmail.set(j(a, b), decodeJson<InvitationRef>(row.value).invitationId);
         break;
       case "email_tokens":
+      case "email_tokens_by_user":
       case "throttle":
         break;
       default:

@@ -192,6 +192,7 @@ class GlobalKeys {
   readonly tenantsActiveSpace = this.root.sub("tenants_active");
   readonly authSessionsSpace = this.root.sub("auth_sessions");
   readonly emailTokensSpace = this.root.sub("email_tokens");
+  readonly emailTokensByUserSpace = this.root.sub("email_tokens_by_user");
   readonly throttleSpace = this.root.sub("throttle");
   readonly invitationsByEmailSpace = this.root.sub("invitations_by_email");
 
@@ -221,6 +222,13 @@ class GlobalKeys {
   /** ("g","email_tokens",sha256hex) -> EmailToken */
   emailToken(tokenHash: string): Bytes {
     return this.emailTokensSpace.key(tokenHash);
+  }
+  /** ("g","email_tokens_by_user",userId,purpose,sha256hex) -> "": a user's outstanding tokens. */
+  emailTokenByUser(userId: string, purpose: string, tokenHash: string): Bytes {
+    return this.emailTokensByUserSpace.key(userId, purpose, tokenHash);
+  }
+  emailTokensByUserRange(userId: string, purpose: string): KeyRange {
+    return this.emailTokensByUserSpace.range(userId, purpose);
   }
   /** ("g","throttle",bucket,key) -> {windowStartMs, count, hits} */
   throttle(bucket: string, key: string): Bytes {

@@ -249,3 +249,57 @@ describe("a stolen refresh token cannot escape reuse detection by switching tena
     expect(refreshed.status).toBe(401);
   });
 });
+
+describe("a used link voids its siblings", () => {
+  /** Tokens of every link to `path` mailed to `email` so far, oldest first. */
+  async function linksTo(email: string, path: string): Promise<string[]> {
+    await ts.api.auth.drain();
+    return smtp.mails
+      .filter((m) => m.to.includes(email))
+      .flatMap((m) => [...m.text.matchAll(new RegExp(`/${path}\\?token=([\\w-]+)`, "g"))])
+      .map((match) => match[1]!);
+  }
+
+  async function requestReset(email: string) {
+    expect((await post("auth.requestPasswordReset", { email }, from(freshIp()))).status).toBe(200);
+  }
+
+  it("after a reset with one link, an earlier second link sets no password", async () => {
+    const u = await signUp();
+    await requestReset(u.email);
+    await requestReset(u.email);
+    const [first, second] = await linksTo(u.email, "reset-password");
+    expect(second).toBeDefined();
+    const ok = await post("auth.resetPassword", { token: second, newPassword: "chosen by owner" });
+    expect(ok.status).toBe(200);
+    const late = await post("auth.resetPassword", { token: first, newPassword: "chosen by thief" });
+    expect(late.status).toBe(400);
+    expect((await login(u.email, "chosen by thief", from(freshIp()))).status).toBe(401);
+    expect((await login(u.email, "chosen by owner", from(freshIp()))).status).toBe(200);
+  });
+
+  it("a password change voids the reset links mailed before it", async () => {
+    const u = await signUp();
+    await requestReset(u.email);
+    const [link] = await linksTo(u.email, "reset-password");
+    const b = { token: null as string | null, cookie: null as string | null };
+    const api = clientFor(ts, b);
+    b.token = (await api.auth.login.mutate({ email: u.email, password: PASSWORD })).accessToken;
+    await api.auth.changePassword.mutate({ currentPassword: PASSWORD, newPassword: "changed it" });
+    const late = await post("auth.resetPassword", { token: link, newPassword: "chosen by thief" });
+    expect(late.status).toBe(400);
+    expect((await login(u.email, "changed it", from(freshIp()))).status).toBe(200);
+  });
+
+  it("once the email is verified, the other verification links are void", async () => {
+    const u = await signUp();
+    const b = { token: null as string | null, cookie: null as string | null };
+    const api = clientFor(ts, b);
+    b.token = (await api.auth.login.mutate({ email: u.email, password: PASSWORD })).accessToken;
+    expect(await api.auth.resendVerification.mutate({})).toEqual({ sent: true });
+    const [first, second] = await linksTo(u.email, "verify-email");
+    expect(second).toBeDefined();
+    expect((await post("auth.verifyEmail", { token: second })).status).toBe(200);
+    expect((await post("auth.verifyEmail", { token: first })).status).toBe(400);
+  });
+});

@@ -1,9 +1,9 @@
 import { globalKeys } from "../keyspace";
 import type { EmailToken, EmailTokenPurpose } from "../models/email-token";
 import { newId } from "../models/ids";
-import type { Store } from "../store/types";
+import type { Store, Transaction } from "../store/types";
 import { ConflictError } from "./errors";
-import { decodeJson, encodeJson, getJson, transact } from "./internal";
+import { decodeJson, EMPTY_VALUE, encodeJson, getJson, transact } from "./internal";
 
 export interface CreateEmailTokenInput {
   /** SHA-256 (hex) of the token that is mailed; the token itself is never stored. */
@@ -49,13 +49,19 @@ export class EmailTokenRepository {
         throw new ConflictError("already_exists", "this token already exists");
       }
       tx.set(key, encodeJson(token));
+      tx.set(
+        globalKeys.emailTokenByUser(token.userId, token.purpose, token.tokenHash),
+        EMPTY_VALUE,
+      );
       return token;
     });
   }
 
   /**
    * Uses the token: returns it the first time (when unexpired and of this purpose), and
-   * null ever after. Expired tokens are removed and give null.
+   * null ever after. Expired tokens are removed and give null. Using one voids every other
+   * outstanding token of the user for the same purpose, in the same transaction: after a
+   * reset with one link, a second link mailed earlier sets no password.
    */
   async consume(
     tokenHash: string,
@@ -73,13 +79,22 @@ export class EmailTokenRepository {
       if (stored.consumedBy === consumeId) return toToken(stored);
       if (stored.consumedBy !== undefined || stored.purpose !== purpose) return null;
       if (Date.parse(stored.expiresAt) <= at.getTime()) {
-        tx.clear(key);
+        clearToken(tx, stored);
         return null;
       }
       // Kept (marked) until it expires, so a retried consume can still recognise itself.
       tx.set(key, encodeJson({ ...stored, consumedBy: consumeId, consumedAt: nowIso }));
+      await voidOutstanding(tx, stored.userId, purpose, tokenHash);
       return toToken(stored);
     });
+  }
+
+  /**
+   * Voids every outstanding token of the user for `purpose` (a password change voids the
+   * reset links mailed before it); returns how many.
+   */
+  async voidAll(userId: string, purpose: EmailTokenPurpose): Promise<number> {
+    return transact(this.store, (tx) => voidOutstanding(tx, userId, purpose));
   }
 
   /** Removes up to `limit` expired tokens; returns how many. */
@@ -89,12 +104,37 @@ export class EmailTokenRepository {
       const r = globalKeys.emailTokensSpace.range();
       let n = 0;
       for (const row of await tx.getRange(r.begin, r.end, { limit })) {
-        if (Date.parse(decodeJson<StoredEmailToken>(row.value).expiresAt) <= nowMs) {
-          tx.clear(row.key);
+        const stored = decodeJson<StoredEmailToken>(row.value);
+        if (Date.parse(stored.expiresAt) <= nowMs) {
+          clearToken(tx, stored);
           n++;
         }
       }
       return n;
     });
   }
+}
+
+function clearToken(tx: Transaction, t: EmailToken): void {
+  tx.clear(globalKeys.emailToken(t.tokenHash));
+  tx.clear(globalKeys.emailTokenByUser(t.userId, t.purpose, t.tokenHash));
+}
+
+/** Clears the user's tokens for `purpose` but `keep` (the one just used); how many. */
+async function voidOutstanding(
+  tx: Transaction,
+  userId: string,
+  purpose: EmailTokenPurpose,
+  keep?: string,
+): Promise<number> {
+  const r = globalKeys.emailTokensByUserRange(userId, purpose);
+  let n = 0;
+  for (const row of await tx.getRange(r.begin, r.end)) {
+    const tokenHash = globalKeys.emailTokensByUserSpace.unpack(row.key)[2] as string;
+    if (tokenHash === keep) continue;
+    tx.clear(row.key);
+    tx.clear(globalKeys.emailToken(tokenHash));
+    n++;
+  }
+  return n;
 }

@@ -4,6 +4,7 @@ import { globalKeys, tenantKeys, WS_PART } from "./keyspace";
 import { createRepositories, type Repositories } from "./repos/index";
 import { EMPTY_VALUE } from "./repos/internal";
 import { registerUser } from "./repos/testing";
+import { encodeCounter } from "./store/counter";
 import { openSqliteStore, type SqliteStore } from "./store/sqlite";
 
 let store: SqliteStore;
@@ -37,6 +38,9 @@ async function world() {
 }
 
 const kinds = async () => (await checkConsistency(store)).map((p) => `${p.kind} ${p.key}`);
+/** A key under a session as checkConsistency names it. */
+const show = (keys: { tenantId: string }, sid: string, ...rest: string[]) =>
+  `(${[keys.tenantId, "ws", sid, ...rest].map((i) => JSON.stringify(i)).join(",")})`;
 
 describe("checkConsistency", () => {
   it("reports index entries without their record", async () => {
@@ -90,9 +94,46 @@ describe("checkConsistency", () => {
     expect(await kinds()).toEqual([expect.stringMatching(/^chunks_not_contiguous/)]);
   });
 
-  it("reports a buffer sizes record that disagrees with the buffers' chunks", async () => {
+  it("reports buffer sizes that disagree with the buffers' chunks", async () => {
     const { ws, keys } = await world();
     const sk = keys.ws(ws.id);
+    const size = (path: string) =>
+      `buffer_sizes_mismatch ${show(keys, ws.id, "buffer_size", path)}`;
+    const total = `buffer_sizes_mismatch ${show(keys, ws.id, "buffer_bytes")}`;
+    await store.transact(async (tx) => tx.set(sk.bufferSize("a.ts"), encodeCounter(5)));
+    expect(await kinds()).toEqual([size("a.ts"), total]);
+    await store.transact(async (tx) => {
+      tx.set(sk.bufferSize("a.ts"), encodeCounter(200_000));
+      tx.set(sk.bufferSize("ghost.ts"), encodeCounter(3));
+      tx.add(sk.bufferBytes, 3);
+    });
+    expect(await kinds()).toEqual([size("ghost.ts")]);
+    await store.transact(async (tx) => {
+      tx.clear(sk.bufferSize("ghost.ts"));
+      tx.clear(sk.bufferSize("a.ts"));
+      tx.add(sk.bufferBytes, -3);
+    });
+    expect((await checkConsistency(store)).map((p) => p.message)).toEqual([
+      expect.stringMatching(/^stray buffer chunks/),
+      "total 200000 B, the sizes sum to 0 B",
+    ]);
+    await store.transact(async (tx) => {
+      tx.set(sk.bufferSize("a.ts"), encodeCounter(200_000));
+      tx.clear(sk.bufferBytes);
+    });
+    expect(await kinds()).toEqual([total]);
+    await store.transact(async (tx) => tx.set(sk.bufferBytes, encodeCounter(200_000)));
+    expect(await kinds()).toEqual([]);
+  });
+
+  it("reports an old buffer sizes record that disagrees with the buffers' chunks", async () => {
+    const { ws, keys } = await world();
+    const sk = keys.ws(ws.id);
+    // A session written before the per-path sizes.
+    await store.transact(async (tx) => {
+      tx.clearRange(sk.bufferSizeRange.begin, sk.bufferSizeRange.end);
+      tx.clear(sk.bufferBytes);
+    });
     const setRecord = (json: string) =>
       store.transact(async (tx) => {
         tx.clearRange(sk.bufferSizesRange.begin, sk.bufferSizesRange.end);

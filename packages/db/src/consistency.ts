@@ -44,6 +44,7 @@ import type {
   WorkspaceMetaRecord,
 } from "./repos/stored";
 import { combineMeta, decodeBufferSizes, decodeRev } from "./repos/stored";
+import { decodeCounter } from "./store/counter";
 import type { Bytes, KeyValue, Store } from "./store/types";
 
 export interface ConsistencyProblem {
@@ -104,8 +105,12 @@ interface TenantState {
   wsBuffers: Map<string, Map<string, number[]>>;
   /** sessionId -> path -> bytes of its chunks. */
   wsBufferBytes: Map<string, Map<string, number>>;
-  /** sessionId -> the buffer sizes record's chunks, in key order. */
+  /** sessionId -> the old buffer sizes record's chunks, in key order. */
   wsBufferSizes: Map<string, Array<{ n: number; value: Bytes }>>;
+  /** sessionId -> path -> its size key's bytes. */
+  wsSizeKeys: Map<string, Map<string, number>>;
+  /** sessionId -> its buffer_bytes total. */
+  wsBufferTotal: Map<string, number>;
   wsByUser: Set<string>;
   wsByPath: Set<string>;
   wsRecent: Set<string>;
@@ -133,6 +138,8 @@ function newTenantState(tenantId: string): TenantState {
     wsRevRecords: new Map(),
     wsChunks: new Map(),
     wsBuffers: new Map(),
+    wsSizeKeys: new Map(),
+    wsBufferTotal: new Map(),
     wsBufferBytes: new Map(),
     wsBufferSizes: new Map(),
     wsByUser: new Set(),
@@ -400,6 +407,10 @@ function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Repor
       else if (b === "buffer") {
         pushChunk(s.wsBuffers, a, c as string, d as number);
         addBytes(s.wsBufferBytes, a, c as string, value.length);
+      } else if (b === "buffer_size") {
+        entry(s.wsSizeKeys, a, newMap<string, number>).set(c as string, decodeCounter(value));
+      } else if (b === "buffer_bytes") {
+        s.wsBufferTotal.set(a, decodeCounter(value));
       } else if (b === "buffer_sizes") {
         if (typeof c !== "number" || items.length !== 5) {
           report("unknown_key", show(items), "buffer sizes key without a chunk number");
@@ -532,10 +543,13 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
     for (const [part, expected] of Object.entries(m.chunks ?? {})) {
       const have = chunks?.get(part) ?? [];
       if (have.length !== expected || have.some((n, i) => n !== i)) {
+        const strays = have.length > expected && have.slice(0, expected).every((n, i) => n === i);
         report(
           "chunks_not_contiguous",
           show([t, "ws", sid, part]),
-          `meta says ${expected} chunks, found [${have.join(",")}]`,
+          strays
+            ? `stray chunks [${have.slice(expected).join(",")}] beyond the ${expected} the rev record counts`
+            : `meta says ${expected} chunks, found [${have.join(",")}]`,
         );
       }
     }
@@ -555,12 +569,14 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
         );
       }
     }
-    checkBufferSizes(t, sid, s.wsBufferSizes.get(sid), s.wsBufferBytes.get(sid), broken, report);
+    checkBufferSizes(t, sid, s, s.wsBufferBytes.get(sid), broken, report);
   }
   const withData = [
     ...s.wsChunks.keys(),
     ...s.wsBuffers.keys(),
     ...s.wsBufferSizes.keys(),
+    ...s.wsSizeKeys.keys(),
+    ...s.wsBufferTotal.keys(),
     ...s.wsMetaRecords.keys(),
     ...s.wsRevRecords.keys(),
   ];
@@ -574,9 +590,9 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
     }
   }
   const meta = (sid: string) => wsMeta.get(sid);
+  checkTerminals(t, s.terminals, new Set(wsMeta.keys()), report);
   const owners = new Map([...wsMeta].map(([sid, m]) => [sid, m.userId]));
   checkFiles(t, s.files, owners, report);
-  checkTerminals(t, s.terminals, new Set(wsMeta.keys()), report);
   for (const key of s.wsByUser) {
     const [uid, sid] = key.split(SEP) as [string, string];
     if (meta(sid)?.userId !== uid) dangling([t, "ws_by_user", uid, sid], "no such session");

@@ -174,7 +174,14 @@ export const WS_PART = {
   debug: "debug",
   memory: "memory",
   buffer: "buffer",
-  /** The byte size of every buffer, as JSON {path: bytes}, chunked like a part. */
+  /** (…,"buffer_size",path): one buffer's UTF-8 bytes, a counter (store/counter.ts). */
+  bufferSize: "buffer_size",
+  /** (…,"buffer_bytes"): the UTF-8 bytes of every buffer the session holds, a counter. */
+  bufferBytes: "buffer_bytes",
+  /**
+   * Sessions written before the per-path sizes: every buffer's size as one JSON object
+   * {path: bytes}, chunked like a part. Read once and replaced by the next buffer save.
+   */
   bufferSizes: "buffer_sizes",
   scrollback: "scrollback",
   /** The server's terminals of the session: their list, active one and chunk counts. */

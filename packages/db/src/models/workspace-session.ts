@@ -11,13 +11,28 @@ export const ZOpenTab = z.object({
   /** Monaco's saveViewState(): cursor, selections, scroll, folding. */
   viewState: z.json(),
   language: z.string().max(100).optional(),
+  /** The editor group showing the tab in a split layout: 0 (first) or 1 (second). */
+  group: z.union([z.literal(0), z.literal(1)]).optional(),
 });
 export type OpenTab = z.infer<typeof ZOpenTab>;
 
+/** The IDE's panel sizes, in percent of their container. */
+export const ZPanelSizes = z.object({
+  sidebar: z.number().min(0).max(100),
+  terminal: z.number().min(0).max(100),
+  split: z.number().min(0).max(100),
+  terminalOpen: z.boolean(),
+});
+export type PanelSizes = z.infer<typeof ZPanelSizes>;
+
 export const ZEditorState = z.object({
   layout: ZEditorLayout,
+  /** The focused group's shown tab (index into openTabs), or -1. */
   activeTabIndex: z.number().int().min(-1),
+  /** The other group's shown tab in a split layout, or -1. */
+  otherActiveTabIndex: z.number().int().min(-1).optional(),
   openTabs: z.array(ZOpenTab),
+  panels: ZPanelSizes.optional(),
 });
 export type EditorState = z.infer<typeof ZEditorState>;
 

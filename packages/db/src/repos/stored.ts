@@ -73,10 +73,10 @@ export interface RevState {
 }
 
 /**
- * (t,"ws",sessionId,"buffer_sizes",chunk): the UTF-8 byte size of every buffer the session
- * holds, as one JSON object {path: bytes} split into chunks like a part (a session's paths
- * may not fit one value). Absent when the session holds no buffer, and in sessions written
- * before it existed (a save then sums the buffers' chunks once and writes it).
+ * The UTF-8 byte size of each buffer, by path. Stored one key per path,
+ * (t,"ws",sessionId,"buffer_size",path), beside their total (…,"buffer_bytes"), both
+ * counters. Sessions written before that hold one JSON object {path: bytes} in chunks,
+ * (…,"buffer_sizes",chunk), or (older still) nothing; their next buffer save converts them.
  */
 export type BufferSizes = Map<string, number>;
 

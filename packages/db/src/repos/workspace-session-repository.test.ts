@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { checkConsistency } from "../consistency";
-import { tenantKeys } from "../keyspace";
+import { tenantKeys, WS_PART } from "../keyspace";
 import type { Tenant } from "../models/tenant";
 import type { EditorState } from "../models/workspace-session";
+import { decodeCounter } from "../store/counter";
 import { withFaults } from "../store/faults";
 import type { Bytes, Store, Transaction } from "../store/types";
 import {
@@ -14,7 +15,7 @@ import {
   ValidationError,
 } from "./errors";
 import { type CreateWorkspaceSessionInput, createRepositories } from "./index";
-import { decodeBufferSizes } from "./stored";
+import { encodeBufferSizes } from "./stored";
 import { errorOf, registerUser, useTestStore } from "./testing";
 
 const ctx = useTestStore();
@@ -469,19 +470,25 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
   const MB = 1024 * 1024;
   const half = "x".repeat(600 * 1024);
 
-  /** The stored sizes record, or undefined when it has no chunk. */
+  /** The stored size keys by path, or undefined when there is none. */
   async function sizesOf(tenantId: string, sessionId: string) {
-    const r = tenantKeys(tenantId).ws(sessionId).bufferSizesRange;
+    const keys = tenantKeys(tenantId);
+    const r = keys.ws(sessionId).bufferSizeRange;
     const rows = await ctx.store.transact((tx) => tx.getRange(r.begin, r.end));
     return rows.length === 0
       ? undefined
-      : Object.fromEntries(decodeBufferSizes(rows.map((x) => x.value)));
+      : Object.fromEntries(
+          rows.map((x) => [keys.wsSpace.unpack(x.key)[2] as string, decodeCounter(x.value)]),
+        );
   }
 
-  /** Removes the record, as in a session written before it existed. */
+  /** Removes the sizes and their total, as in a session written before any existed. */
   async function dropSizes(tenantId: string, sessionId: string) {
-    const r = tenantKeys(tenantId).ws(sessionId).bufferSizesRange;
-    await ctx.store.transact(async (tx) => tx.clearRange(r.begin, r.end));
+    const sk = tenantKeys(tenantId).ws(sessionId);
+    await ctx.store.transact(async (tx) => {
+      tx.clearRange(sk.bufferSizeRange.begin, sk.bufferSizeRange.end);
+      tx.clear(sk.bufferBytes);
+    });
   }
 
   it("refuses buffers over maxBufferBytes inside the save: nothing stored, rev unchanged", async () => {
@@ -614,24 +621,73 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
     expect(await sizesOf(tenant.id, s.id)).toBeUndefined();
   });
 
-  it("keeps a record larger than one value in chunks", async () => {
-    const { tenant, ws, s, sk } = await session();
-    const many: Record<string, string> = {};
-    for (let i = 0; i < 300; i++) many[`${"d/".repeat(300)}${i}.ts`] = "t";
-    await ws.save(tenant.id, s.id, { baseRev: 0, buffers: many });
-    const count = () =>
-      ctx.store.transact(
-        async (tx) =>
-          (await tx.getRange(sk.bufferSizesRange.begin, sk.bufferSizesRange.end)).length,
-      );
-    expect(await count()).toBeGreaterThan(1);
-    expect(Object.keys((await sizesOf(tenant.id, s.id)) ?? {})).toHaveLength(300);
-    const drop: Record<string, null> = {};
-    for (const path of Object.keys(many).slice(1)) drop[path] = null;
-    await ws.save(tenant.id, s.id, { baseRev: 1, buffers: drop });
-    expect(await count()).toBe(1);
-    expect(await sizesOf(tenant.id, s.id)).toEqual({ [Object.keys(many)[0]!]: 1 });
-    expect((await ws.getById(tenant.id, s.id))?.buffers).toEqual({ [Object.keys(many)[0]!]: "t" });
+  it("writes the same bytes for a one-buffer save whatever the number of open buffers", async () => {
+    const rec = recording(ctx.store);
+    const bytesOfOneBufferSave = async (open: number) => {
+      const buffers: Record<string, string> = {};
+      for (let i = 0; i < open; i++) buffers[`${"d/".repeat(100)}${i}.ts`] = "t";
+      const { tenant, ws, s } = await session({ buffers }, rec.store);
+      await ws.save(tenant.id, s.id, {
+        baseRev: 0,
+        buffers: { [`${"d/".repeat(100)}0.ts`]: "tt" },
+      });
+      return rec.writes.reduce((n, w) => n + w.bytes, 0);
+    };
+    const few = await bytesOfOneBufferSave(3);
+    // One JSON map of every path, rewritten in full, made this ≈ 60 KB.
+    expect(await bytesOfOneBufferSave(300)).toBe(few);
+  });
+
+  it("converts a session's old JSON sizes record on its next buffer save", async () => {
+    const { tenant, ws, s, sk } = await session({ buffers: { "a.txt": "aaa", "b.txt": "b" } });
+    await dropSizes(tenant.id, s.id);
+    await ctx.store.transact(async (tx) =>
+      tx.set(
+        sk.chunk(WS_PART.bufferSizes, 0),
+        encodeBufferSizes(
+          new Map([
+            ["a.txt", 3],
+            ["b.txt", 1],
+          ]),
+        ),
+      ),
+    );
+    expect(await checkConsistency(ctx.store)).toEqual([]);
+    expect((await ws.getById(tenant.id, s.id))?.buffers).toEqual({ "a.txt": "aaa", "b.txt": "b" });
+    await ws.save(tenant.id, s.id, { baseRev: 0, buffers: { "c.txt": "cc" } });
+    expect(await sizesOf(tenant.id, s.id)).toEqual({ "a.txt": 3, "b.txt": 1, "c.txt": 2 });
+    const old = await ctx.store.transact((tx) =>
+      tx.getRange(sk.bufferSizesRange.begin, sk.bufferSizesRange.end),
+    );
+    expect(old).toEqual([]);
+  });
+
+  it("reads exactly the chunks its records count: a stray chunk is left out and reported", async () => {
+    const { tenant, ws, s, sk } = await session({
+      buffers: { "a.txt": "aaa" },
+      editor: editorWithCursor(3),
+    });
+    const keys = tenantKeys(tenant.id);
+    const before = await ws.getById(tenant.id, s.id);
+    await ctx.store.transact(async (tx) => {
+      tx.set(keys.wsBufferChunk(s.id, "a.txt", 1), Buffer.from("stray"));
+      tx.set(keys.wsBufferChunk(s.id, "ghost.txt", 0), Buffer.from("ghost"));
+      tx.set(sk.chunk("editor", 1), Buffer.from("stray"));
+    });
+    expect(await ws.getById(tenant.id, s.id)).toEqual(before);
+    const problems = (await checkConsistency(ctx.store)).map((p) => `${p.kind} ${p.message}`);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^chunks_not_contiguous stray chunks \[1\]/),
+        expect.stringMatching(/^buffer_sizes_mismatch records 3 B, its chunks hold 8 B/),
+        expect.stringMatching(/^buffer_sizes_mismatch stray buffer chunks/),
+      ]),
+    );
+    await ctx.store.transact(async (tx) => {
+      tx.clear(keys.wsBufferChunk(s.id, "a.txt", 1));
+      tx.clear(keys.wsBufferChunk(s.id, "ghost.txt", 0));
+      tx.clear(sk.chunk("editor", 1));
+    });
   });
 
   it("a save that changes buffers reads the sizes record, not the other buffers' chunks", async () => {

@@ -1,7 +1,6 @@
 import {
   type KeyPart,
   type KeyPrefix,
-  keyInRange,
   type SessionKeys,
   type TenantKeys,
   tenantKeys,
@@ -23,6 +22,7 @@ import {
   type WorkspaceSession,
   type WorkspaceSessionMeta,
 } from "../models/workspace-session";
+import { decodeCounter, encodeCounter } from "../store/counter";
 import type { Bytes, KeyValue, Store, Transaction } from "../store/types";
 import {
   ConflictError,
@@ -54,7 +54,6 @@ import {
   decodeBufferSizes,
   decodeRev,
   deleteWorkspace,
-  encodeBufferSizes,
   encodeRev,
   metaRecordOf,
   type PartChunks,
@@ -161,8 +160,8 @@ function encodeState(state: WorkspaceState & { buffers?: BuffersPatch }): Encode
 
 /**
  * Writes the encoded parts and buffers: chunks 0..n-1, then clears the chunks the old value
- * had beyond n. `oldBuffers` holds the bytes each patched buffer held before (the buffer
- * sizes record), which says how many chunks it had: no range clear is needed, and a range
+ * had beyond n. `oldBuffers` holds the bytes each patched buffer held before (its size
+ * key), which says how many chunks it had: no range clear is needed, and a range
  * clear would empty the SQLite store's whole read cache on every buffer save.
  */
 function writeState(
@@ -196,7 +195,7 @@ function sizeText(bytes: number): string {
   return `${(bytes / MB).toFixed(1)} MB`;
 }
 
-/** Per path, the bytes of its chunks: what the sizes record says, from the buffers themselves. */
+/** Per path, the bytes of its chunks, summed from the buffers themselves. */
 function sumBufferChunks(keys: TenantKeys, rows: readonly KeyValue[]): BufferSizes {
   const sizes: BufferSizes = new Map();
   for (const row of rows) {
@@ -207,31 +206,50 @@ function sumBufferChunks(keys: TenantKeys, rows: readonly KeyValue[]): BufferSiz
 }
 
 /**
- * The session's buffer sizes and how many chunks the record has. A session written before
- * the record existed has none: its sizes are summed from the buffers' chunks (read once).
+ * The buffer sizes of a session written before the per-path sizes: its JSON record, or
+ * (older still, with no record) summed from its buffers' chunks.
  */
-async function readBufferSizes(
+async function readOldBufferSizes(
   tx: Transaction,
   keys: TenantKeys,
   sk: SessionKeys,
-): Promise<{ sizes: BufferSizes; chunks: number }> {
+): Promise<{ sizes: BufferSizes; recordChunks: number }> {
   const rows = await tx.getRange(sk.bufferSizesRange.begin, sk.bufferSizesRange.end);
   if (rows.length > 0) {
-    return { sizes: decodeBufferSizes(rows.map((r) => r.value)), chunks: rows.length };
+    return { sizes: decodeBufferSizes(rows.map((r) => r.value)), recordChunks: rows.length };
   }
   const buffers = await tx.getRange(sk.buffersRange.begin, sk.buffersRange.end);
-  return { sizes: sumBufferChunks(keys, buffers), chunks: 0 };
+  return { sizes: sumBufferChunks(keys, buffers), recordChunks: 0 };
 }
 
-/** Writes the sizes record over its `oldChunks` chunks; no buffer left clears it. */
-function writeBufferSizes(
+/** Gives a session written before the per-path sizes its size keys and total, once. */
+async function convertBufferSizes(
   tx: Transaction,
+  keys: TenantKeys,
   sk: SessionKeys,
-  sizes: BufferSizes,
-  oldChunks: number,
-): void {
-  const value = sizes.size === 0 ? null : encodeBufferSizes(sizes);
-  writeChunks(tx, (i) => sk.chunk(WS_PART.bufferSizes, i), value, oldChunks);
+): Promise<void> {
+  const { sizes, recordChunks } = await readOldBufferSizes(tx, keys, sk);
+  writeBufferSizes(tx, sk, sizes);
+  if (recordChunks > 0) tx.clearRange(sk.bufferSizesRange.begin, sk.bufferSizesRange.end);
+}
+
+/** The bytes of every buffer the session holds: its total, or an older session's sizes. */
+async function bufferBytesOf(tx: Transaction, keys: TenantKeys, sk: SessionKeys): Promise<number> {
+  const total = await tx.get(sk.bufferBytes);
+  if (total !== undefined) return decodeCounter(total);
+  let sum = 0;
+  for (const n of (await readOldBufferSizes(tx, keys, sk)).sizes.values()) sum += n;
+  return sum;
+}
+
+/** Writes every buffer's size key, and their total. */
+function writeBufferSizes(tx: Transaction, sk: SessionKeys, sizes: BufferSizes): void {
+  let total = 0;
+  for (const [path, n] of sizes) {
+    tx.set(sk.bufferSize(path), encodeCounter(n));
+    total += n;
+  }
+  tx.set(sk.bufferBytes, encodeCounter(total));
 }
 
 /**
@@ -251,24 +269,11 @@ function writeChunks(
 }
 
 /**
- * Applies a buffer patch to `sizes` (null drops a path). Returns what the patched paths
- * held before, for those that existed.
- */
-function patchBufferSizes(sizes: BufferSizes, patch: EncodedState["buffers"]): BufferSizes {
-  const before: BufferSizes = new Map();
-  for (const [path, value] of patch) {
-    const old = sizes.get(path);
-    if (old !== undefined) before.set(path, old);
-    if (value === null) sizes.delete(path);
-    else sizes.set(path, value.length);
-  }
-  return before;
-}
-
-/**
- * Applies a save's buffer patch to the sizes record. With `maxBytes`, a total above it
- * throws PayloadTooLargeError before anything is written. Returns what the patched
- * buffers held before.
+ * Applies a save's buffer patch to the sizes: reads and writes the size keys of the
+ * patched paths only, and adds the difference to the total, so a save costs the same
+ * whatever the number of open files. With `maxBytes`, a total above it throws
+ * PayloadTooLargeError before anything is written. Returns what the patched buffers held
+ * before, for those that existed.
  */
 async function updateBufferSizes(
   tx: Transaction,
@@ -277,60 +282,107 @@ async function updateBufferSizes(
   patch: EncodedState["buffers"],
   maxBytes: number | undefined,
 ): Promise<BufferSizes> {
-  const { sizes, chunks } = await readBufferSizes(tx, keys, sk);
-  const before = patchBufferSizes(sizes, patch);
+  if ((await tx.get(sk.bufferBytes)) === undefined) await convertBufferSizes(tx, keys, sk);
+  const olds = await Promise.all(patch.map(([path]) => tx.get(sk.bufferSize(path))));
+  const before: BufferSizes = new Map();
+  let delta = 0;
+  for (let i = 0; i < patch.length; i++) {
+    const [path, value] = patch[i]!;
+    const old = olds[i];
+    if (old !== undefined) before.set(path, decodeCounter(old));
+    delta += (value?.length ?? 0) - (before.get(path) ?? 0);
+  }
   if (maxBytes !== undefined) {
-    let total = 0;
-    for (const n of sizes.values()) total += n;
+    const total = decodeCounter(await tx.get(sk.bufferBytes)) + delta;
     if (total > maxBytes) {
       throw new PayloadTooLargeError(
         `Unsaved buffers would hold ${sizeText(total)}; a session holds at most ${sizeText(maxBytes)}. Save some files first.`,
       );
     }
   }
-  writeBufferSizes(tx, sk, sizes, chunks);
+  for (const [path, value] of patch) {
+    if (value === null) tx.clear(sk.bufferSize(path));
+    else tx.set(sk.bufferSize(path), encodeCounter(value.length));
+  }
+  if (delta !== 0) tx.add(sk.bufferBytes, delta);
   return before;
 }
 
 /** No buffer held before: a new session, or a save that patches none. */
 const NO_BUFFERS: ReadonlyMap<string, number> = new Map();
 
-function pushTo(map: Map<string, Bytes[]>, name: string, value: Bytes): void {
+/** Puts chunk `index` of `name` in its place. */
+function placeChunk(map: Map<string, Bytes[]>, name: string, index: number, value: Bytes): void {
   const list = map.get(name);
-  if (list) list.push(value);
-  else map.set(name, [value]);
+  if (list) list[index] = value;
+  else map.set(name, Object.assign([], { [index]: value }));
 }
 
-/** Reassembles a whole session from the rows of its (t,"ws",sessionId) range. */
+/**
+ * Chunks 0..count-1 of a value joined (undefined for count 0). Stray chunks beyond count
+ * are left out; a missing one means the session is damaged, which no reader should mask.
+ */
+function joinChunks(
+  sessionId: string,
+  name: string,
+  list: Bytes[] | undefined,
+  count: number,
+): Bytes | undefined {
+  if (count === 0) return undefined;
+  const pieces = (list ?? []).slice(0, count);
+  for (let i = 0; i < count; i++) {
+    if (pieces[i] === undefined) {
+      throw new Error(`workspace session ${sessionId}: chunk ${i} of ${name} is missing`);
+    }
+  }
+  return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+}
+
+/**
+ * Reassembles a whole session from the rows of its (t,"ws",sessionId) range, reading only
+ * the chunks its records account for: a part's count is in the rev record, a buffer's
+ * follows from its size. A stray chunk, or a buffer with no size, is left out
+ * (checkConsistency reports both).
+ */
 function assemble(keys: TenantKeys, rows: KeyValue[]): WorkspaceSession | undefined {
   let meta: WorkspaceMetaRecord | undefined;
   let head: RevState | undefined;
   const parts = new Map<string, Bytes[]>();
   const buffers = new Map<string, Bytes[]>();
+  const sizes: BufferSizes = new Map();
+  const oldRecord: Bytes[] = [];
+  let hasTotal = false;
   for (const row of rows) {
     const items = keys.wsSpace.unpack(row.key);
     const part = items[1] as string;
-    if (part === WS_PART.meta) {
-      meta = decodeJson<WorkspaceMetaRecord>(row.value);
-    } else if (part === WS_PART.rev) {
-      head = decodeRev(row.value);
-    } else if (part === WS_PART.buffer) {
-      const path = items[2] as string;
-      pushTo(buffers, path, row.value);
-    } else if (part !== WS_PART.bufferSizes) {
-      pushTo(parts, part, row.value);
-    }
+    if (part === WS_PART.meta) meta = decodeJson<WorkspaceMetaRecord>(row.value);
+    else if (part === WS_PART.rev) head = decodeRev(row.value);
+    else if (part === WS_PART.buffer) {
+      placeChunk(buffers, items[2] as string, items[3] as number, row.value);
+    } else if (part === WS_PART.bufferSize) sizes.set(items[2] as string, decodeCounter(row.value));
+    else if (part === WS_PART.bufferBytes) hasTotal = true;
+    else if (part === WS_PART.bufferSizes) oldRecord.push(row.value);
+    else if (typeof items[2] === "number") placeChunk(parts, part, items[2], row.value);
   }
   if (!meta || !head) return undefined;
+  const sid = meta.id;
+  const counts = head.chunks;
   const json = <T>(part: ChunkedPart, fallback: () => T): T => {
-    const list = parts.get(part);
-    return list ? decodeJson<T>(Buffer.concat(list)) : fallback();
+    const value = joinChunks(sid, part, parts.get(part), counts[part]);
+    return value ? decodeJson<T>(value) : fallback();
   };
   const terminal = json<TerminalState>("terminal", defaultTerminalState);
-  const scrollback = parts.get("scrollback");
-  if (scrollback) terminal.scrollback = Buffer.concat(scrollback).toString("utf8");
+  const scrollback = joinChunks(sid, "scrollback", parts.get("scrollback"), counts.scrollback);
+  if (scrollback) terminal.scrollback = scrollback.toString("utf8");
+  // Older sessions: sizes in one JSON record, or before it none (every chunk counts).
+  const known = hasTotal ? sizes : oldRecord.length > 0 ? decodeBufferSizes(oldRecord) : undefined;
   const bufferTexts: Buffers = {};
-  for (const [path, list] of buffers) bufferTexts[path] = Buffer.concat(list).toString("utf8");
+  for (const [path, list] of buffers) {
+    const size = known?.get(path);
+    if (known && size === undefined) continue;
+    const count = size === undefined ? list.length : chunkCount(size);
+    bufferTexts[path] = joinChunks(sid, path, list, count)!.toString("utf8");
+  }
   return {
     ...toMeta(combineMeta(meta, head)),
     editor: json("editor", defaultEditorState),
@@ -411,11 +463,9 @@ export class WorkspaceSessionRepository {
         saves: [],
       };
       writeState(tx, keys, id, state, meta.chunks, NO_BUFFERS);
-      if (state.buffers.length > 0) {
-        const sizes: BufferSizes = new Map();
-        patchBufferSizes(sizes, state.buffers);
-        writeBufferSizes(tx, keys.ws(id), sizes, 0);
-      }
+      const sizes: BufferSizes = new Map();
+      for (const [path, value] of state.buffers) if (value) sizes.set(path, value.length);
+      writeBufferSizes(tx, keys.ws(id), sizes);
       writeWorkspaceRecords(tx, keys, meta);
       writeWorkspaceIndexes(tx, keys, meta);
       return (await readSession(tx, keys, id))!;
@@ -514,8 +564,8 @@ export class WorkspaceSessionRepository {
    * recency entries): moving a cursor rewrites the editor part, never the buffers. A
    * stale baseRev throws ConflictError("stale_rev") carrying currentRev. A retry of a save
    * that already committed returns that save's result instead of a conflict. A save that
-   * changes buffers updates the session's buffer sizes record (reading it, not the other
-   * buffers) and, with `maxBufferBytes`, refuses a total above it (PayloadTooLargeError).
+   * changes buffers updates the size keys of those buffers and the session's total (not
+   * the other buffers' sizes or chunks) and, with `maxBufferBytes`, refuses a total above it (PayloadTooLargeError).
    */
   async save(
     tenantId: string,
@@ -645,23 +695,22 @@ export class WorkspaceSessionRepository {
       const fromPrefix = keys.wsPrefix(sourceId);
       const toPrefix = keys.wsPrefix(id);
       const copied: KeyValue[] = [];
-      const bufferRows: KeyValue[] = [];
-      let hasSizes = false;
+      let hasTotal = false;
       for (const row of rows) {
         if (row.key.equals(src.meta) || row.key.equals(src.rev)) continue;
-        if (keyInRange(row.key, src.buffersRange)) bufferRows.push(row);
-        else if (keyInRange(row.key, src.bufferSizesRange)) hasSizes = true;
+        if (row.key.equals(src.bufferBytes)) hasTotal = true;
         const key = Buffer.concat([toPrefix, row.key.subarray(fromPrefix.length)]);
         tx.set(key, row.value);
         copied.push({ key, value: row.value });
       }
-      // The sizes record is copied with the rest; a source written before it existed
-      // has none, and the copy gets one.
-      if (!hasSizes && bufferRows.length > 0) {
-        writeBufferSizes(tx, keys.ws(id), sumBufferChunks(keys, bufferRows), 0);
-      }
       writeWorkspaceRecords(tx, keys, meta);
       writeWorkspaceIndexes(tx, keys, meta);
+      // The sizes are copied with the rest; a source written before the per-path sizes
+      // has none, and the copy gets them.
+      if (!hasTotal) {
+        await convertBufferSizes(tx, keys, keys.ws(id));
+        return (await readSession(tx, keys, id))!;
+      }
       const own = keys.ws(id);
       return assemble(keys, [
         { key: own.meta, value: encodeJson(metaRecordOf(meta)) },
@@ -701,7 +750,7 @@ export class WorkspaceSessionRepository {
   /**
    * Every session of the tenant, by owner then id, with the bytes it stores: what an Admin
    * sees, never its contents. The size reads the session's rows except its buffers (whose
-   * bytes the buffer sizes record holds), so a page costs O(limit), not O(unsaved text).
+   * bytes the session's buffer total holds), so a page costs O(limit), not O(unsaved text).
    */
   async listInTenant(
     tenantId: string,
@@ -718,7 +767,7 @@ export class WorkspaceSessionRepository {
         for (const row of await tx.getRange(sk.buffersRange.end, all.end)) {
           sizeBytes += row.key.length + row.value.length;
         }
-        for (const n of (await readBufferSizes(tx, keys, sk)).sizes.values()) sizeBytes += n;
+        sizeBytes += await bufferBytesOf(tx, keys, sk);
         items.push({ ...meta, sizeBytes });
       }
       return { items, nextCursor: page.nextCursor };

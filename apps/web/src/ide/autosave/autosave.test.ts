@@ -154,6 +154,34 @@ describe("autosave", () => {
     tab.saver.stop();
   });
 
+  it("keeps the split's groups, both shown tabs and the panel sizes", async () => {
+    const user = await signedIn(ts);
+    const tab = await openTab(ts, user);
+    const s = tab.store.getState();
+    s.openFile("a.ts");
+    s.openFile("b.ts");
+    s.setLayout("split-vertical");
+    s.openFile("c.ts", 1);
+    s.setActive("b.ts", 0);
+    s.setPanels({ sidebar: 31, terminal: 42, split: 60, terminalOpen: false });
+    await until(() => tab.store.getState().status === "Saved");
+    tab.saver.stop();
+
+    const again = await openTab(ts, user);
+    const restored = again.store.getState();
+    expect(restored.layout).toBe("split-vertical");
+    expect(restored.tabs.map((t) => `${t.group}:${t.path}`)).toEqual([
+      "0:a.ts",
+      "0:b.ts",
+      "1:b.ts",
+      "1:c.ts",
+    ]);
+    expect(restored.active).toEqual(["b.ts", "c.ts"]);
+    expect(restored.focusedGroup).toBe(0);
+    expect(restored.panels).toEqual({ sidebar: 31, terminal: 42, split: 60, terminalOpen: false });
+    again.saver.stop();
+  });
+
   it("saving a file to disk drops its unsaved text from the session", async () => {
     const user = await signedIn(ts);
     const { store, saver } = await openTab(ts, user);

@@ -47,6 +47,13 @@ export function isAuthRefusal(err: unknown): boolean {
 
 type Listener = (state: SessionState) => void;
 
+export interface AuthSessionOptions {
+  /** Where the API is; the page's own origin by default. */
+  trpcUrl?: string;
+  /** The fetch that carries the refresh cookie (a browser's own by default). */
+  fetch?: typeof fetch;
+}
+
 export class AuthSession {
   private state: SessionState = { status: "unknown" };
   private readonly listeners = new Set<Listener>();
@@ -54,11 +61,17 @@ export class AuthSession {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly channel: BroadcastChannel | null;
   // Its own client without the auth links: refreshing must not wait for a token.
-  private readonly plain = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: "/api/trpc" })],
-  });
+  private readonly plain: ReturnType<typeof createTRPCClient<AppRouter>>;
 
-  constructor() {
+  constructor(opts: AuthSessionOptions = {}) {
+    this.plain = createTRPCClient<AppRouter>({
+      links: [
+        httpLink({
+          url: opts.trpcUrl ?? "/api/trpc",
+          ...(opts.fetch ? { fetch: opts.fetch } : {}),
+        }),
+      ],
+    });
     this.channel =
       typeof window === "undefined" || typeof BroadcastChannel === "undefined"
         ? null
@@ -154,8 +167,14 @@ export class AuthSession {
     for (const listener of this.listeners) listener(state);
   }
 
+  /** Stops the renewal timer (a page going away, a test ending). */
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.channel?.close();
+  }
+
   private schedule(ms: number): void {
-    if (typeof window === "undefined") return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.renew(), Math.max(1_000, ms));
   }

@@ -334,13 +334,43 @@ function addBytes(map: Map<string, Map<string, number>>, sid: string, path: stri
 function checkBufferSizes(
   t: string,
   sid: string,
-  record: Array<{ n: number; value: Bytes }> | undefined,
+  s: TenantState,
   actual: Map<string, number> | undefined,
   skip: ReadonlySet<string>,
   report: Report,
 ): void {
+  const record = s.wsBufferSizes.get(sid);
+  const sizeKeys = s.wsSizeKeys.get(sid);
+  const total = s.wsBufferTotal.get(sid);
   const key = show([t, "ws", sid, "buffer_sizes"]);
   const mismatch = (message: string) => report("buffer_sizes_mismatch", key, message);
+  if (sizeKeys || total !== undefined) {
+    const at = (path: string) => show([t, "ws", sid, "buffer_size", path]);
+    if (record) mismatch("an old buffer sizes record beside the per-path sizes");
+    let sum = 0;
+    for (const [path, n] of sizeKeys ?? []) {
+      sum += n;
+      if (skip.has(path)) continue;
+      const have = actual?.get(path);
+      if (have === undefined) {
+        report("buffer_sizes_mismatch", at(path), `records ${n} B for a buffer with no chunks`);
+      } else if (have !== n) {
+        report("buffer_sizes_mismatch", at(path), `records ${n} B, its chunks hold ${have} B`);
+      }
+    }
+    for (const [path, have] of actual ?? []) {
+      if (!skip.has(path) && !sizeKeys?.has(path)) {
+        report("buffer_sizes_mismatch", at(path), `stray buffer chunks (${have} B) with no size`);
+      }
+    }
+    const totalKey = show([t, "ws", sid, "buffer_bytes"]);
+    if (total === undefined) {
+      report("buffer_sizes_mismatch", totalKey, `no total for sizes summing to ${sum} B`);
+    } else if (total !== sum) {
+      report("buffer_sizes_mismatch", totalKey, `total ${total} B, the sizes sum to ${sum} B`);
+    }
+    return;
+  }
   if (!record) {
     let held = 0;
     for (const path of actual?.keys() ?? []) if (!skip.has(path)) held++;

@@ -258,14 +258,29 @@ export class SessionKeys {
   readonly rev: Bytes;
   /** (t,"ws",sessionId,"buffer_sizes"): its chunks are `chunk(WS_PART.bufferSizes, n)`. */
   readonly bufferSizes: Bytes;
+  /** (t,"ws",sessionId,"buffer_bytes"): the bytes of all its buffers, a counter. */
+  readonly bufferBytes: Bytes;
   private readonly firstChunks = new Map<string, Bytes>();
   private sizesRange: KeyRange | undefined;
+  private sizeKeysRange: KeyRange | undefined;
   private allBuffersRange: KeyRange | undefined;
 
   constructor(readonly prefix: Bytes) {
     this.meta = packAfter(prefix, WS_PART.meta);
     this.rev = packAfter(prefix, WS_PART.rev);
     this.bufferSizes = packAfter(prefix, WS_PART.bufferSizes);
+    this.bufferBytes = packAfter(prefix, WS_PART.bufferBytes);
+  }
+
+  /** (t,"ws",sessionId,"buffer_size",path): the bytes of one buffer, a counter. */
+  bufferSize(path: string): Bytes {
+    return packAfter(this.prefix, WS_PART.bufferSize, path);
+  }
+
+  /** Every buffer's size key. */
+  get bufferSizeRange(): KeyRange {
+    this.sizeKeysRange ??= rangeOf(packAfter(this.prefix, WS_PART.bufferSize));
+    return this.sizeKeysRange;
   }
 
   /** Every chunk of the buffer sizes record. */

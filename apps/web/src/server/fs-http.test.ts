@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AppRouter } from "@hearth/api";
-import { createRepositories } from "@hearth/db";
+import { checkConsistency, createRepositories } from "@hearth/db";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -40,7 +40,10 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
+  // Every File record written above still matches its session and its indexes.
+  const problems = ts ? await checkConsistency(ts.store) : [];
   await ts?.stop();
+  expect(problems).toEqual([]);
 });
 
 type Api = ReturnType<typeof clientFor>;

@@ -14,8 +14,8 @@ export const ZForkWorkspaceInput = z.object({
 
 /**
  * A copy of a session's whole state with parentSessionId = id, for its owner: a fork holds
- * the terminal's environment and opens the same folder (under the owner's root), so a
- * session shared read-only cannot be forked.
+ * the terminal's environment and opens the same folder (under the owner's root), or with
+ * copyFiles its own copy of it, so a session shared read-only cannot be forked.
  */
 export const forkWorkspace = authedProcedure
   .input(ZForkWorkspaceInput)

@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import type { AuthService } from "@hearth/auth";
 import type { Plan, Store } from "@hearth/db";
+import type { TerminalManager } from "@hearth/runtime";
 import { DEFAULT_MAX_COPY_BYTES, DEFAULT_MAX_FILE_BYTES } from "@hearth/runtime";
 import { type Repositories, repositoriesFor } from "./lib/repositories";
 import { DEFAULT_THROTTLE_RULES, type ThrottleRules } from "./lib/throttle";
@@ -18,6 +19,11 @@ export interface RequestMeta {
   /** The `Host` header the request was sent to. */
   host?: string | undefined;
   protocol: "http" | "https";
+  /**
+   * Bytes the connection has accepted but not yet sent (WebSocket calls): terminal output
+   * is held at the shell while a viewer falls behind.
+   */
+  socketBacklog?: (() => number) | undefined;
 }
 
 /** What a procedure may add to the response. */
@@ -91,6 +97,8 @@ export interface CreateContextOptions {
   req: RequestMeta;
   res: ResponseMeta;
   log?: ApiLogger | undefined;
+  /** The server's terminals; tests of other parts run without. */
+  terminals?: TerminalManager | undefined;
 }
 
 export interface Context {
@@ -102,6 +110,7 @@ export interface Context {
   req: RequestMeta;
   res: ResponseMeta;
   log: ApiLogger;
+  terminals: TerminalManager | undefined;
 }
 
 const wallClock = () => new Date();
@@ -120,5 +129,6 @@ export function createContextInner(opts: CreateContextOptions): Context {
     req: opts.req,
     res: opts.res,
     log: opts.log ?? consoleLogger,
+    terminals: opts.terminals,
   };
 }

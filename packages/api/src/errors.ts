@@ -1,6 +1,7 @@
 import { AuthError } from "@hearth/auth";
 import { DomainError, LimitError, StoreError } from "@hearth/db";
 import { FileError, type FileErrorKind } from "@hearth/runtime";
+import { TerminalError, type TerminalErrorCode } from "@hearth/runtime";
 import { TRPCError } from "@trpc/server";
 
 /**
@@ -38,6 +39,13 @@ const CODE_OF_FILE_ERROR: Record<FileErrorKind, Code> = {
   limit: "PRECONDITION_FAILED",
 };
 
+const CODE_OF_TERMINAL_ERROR: Record<TerminalErrorCode, Code> = {
+  NOT_FOUND: "NOT_FOUND",
+  LIMIT: "PRECONDITION_FAILED",
+  UNAVAILABLE: "PRECONDITION_FAILED",
+  READ_ONLY: "FORBIDDEN",
+};
+
 /** FoundationDB's size refusals: the request carried more than the store takes. */
 const TOO_LARGE_STORE_CODES = new Set([2101, 2102, 2103]);
 
@@ -69,6 +77,13 @@ export function toTRPCError(err: unknown): TRPCError | null {
   }
   if (err instanceof FileError) {
     return new TRPCError({ code: CODE_OF_FILE_ERROR[err.kind], message: err.message, cause: err });
+  }
+  if (err instanceof TerminalError) {
+    return new TRPCError({
+      code: CODE_OF_TERMINAL_ERROR[err.code],
+      message: err.message,
+      cause: err,
+    });
   }
   if (err instanceof AuthError) {
     return new TRPCError({ code: "UNAUTHORIZED", message: err.message, cause: err });

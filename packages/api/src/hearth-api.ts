@@ -1,5 +1,6 @@
 import { type AuthService, createAuthService } from "@hearth/auth";
 import type { Store } from "@hearth/db";
+import type { TerminalManager } from "@hearth/runtime";
 import {
   type ApiConfig,
   type ApiConfigOptions,
@@ -10,6 +11,7 @@ import {
   type RequestMeta,
   type ResponseMeta,
 } from "./context";
+import { createTerminalManager } from "./lib/terminals";
 import { type AppRouter, appRouter } from "./routers/_app";
 
 export interface HearthApiOptions {
@@ -36,6 +38,8 @@ export interface HearthApi {
   createContext(meta: { req: RequestMeta; res: ResponseMeta }): Context;
   auth: AuthService;
   config: ApiConfig;
+  /** The terminals this server runs; closing the api saves and stops them. */
+  terminals: TerminalManager;
   /** Waits for mail and other work started after answers. The store stays open. */
   close(): Promise<void>;
 }
@@ -82,12 +86,26 @@ export async function createHearthApi(opts: HearthApiOptions): Promise<HearthApi
         log ? log.info({ mail: line }, "mail not sent (no SMTP)") : console.log(line),
       ...(log ? { onBackgroundError: (err, what) => log.error({ err }, `${what} failed`) } : {}),
     }));
+  const terminals = createTerminalManager(opts.store, env, log);
   return {
     router: appRouter,
+    terminals,
     auth,
     config,
     createContext: ({ req, res }) =>
-      createContextInner({ store: opts.store, auth, config, req, res, clock: opts.clock, log }),
-    close: () => auth.drain(),
+      createContextInner({
+        store: opts.store,
+        auth,
+        config,
+        req,
+        res,
+        clock: opts.clock,
+        log,
+        terminals,
+      }),
+    close: async () => {
+      await terminals.close();
+      await auth.drain();
+    },
   };
 }

@@ -67,16 +67,19 @@ export function requestMeta(req: IncomingMessage, opts: RequestMetaOptions): Req
 
 /**
  * A WebSocket cannot carry an Authorization header from a browser, so tRPC's wsLink sends
- * it in its connection params instead (`{ authorization: "Bearer ..." }`).
+ * it in its connection params instead (`{ authorization: "Bearer ..." }`). The socket's
+ * backlog (bytes queued and not yet sent) lets terminal output wait for a slow viewer.
  */
 export function webSocketRequestMeta(
   req: IncomingMessage,
   connectionParams: Record<string, string | undefined> | null,
   opts: RequestMetaOptions,
+  socket?: { readonly bufferedAmount: number },
 ): RequestMeta {
   const meta = requestMeta(req, opts);
   const fromParams = connectionParams?.authorization;
   if (!meta.authorization && typeof fromParams === "string") meta.authorization = fromParams;
+  if (socket) meta.socketBacklog = () => socket.bufferedAmount;
   return meta;
 }
 

@@ -308,9 +308,9 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
   const ws = applyWSSHandler({
     wss,
     router,
-    createContext: ({ req, info }) =>
+    createContext: ({ req, res, info }) =>
       api.createContext({
-        req: webSocketRequestMeta(req, info.connectionParams, metaOptions),
+        req: webSocketRequestMeta(req, info.connectionParams, metaOptions, res),
         res: closedResponseMeta,
       }),
     onError,

@@ -3,6 +3,7 @@ import { auditRouter } from "./audit/router";
 import { authRouter } from "./auth/router";
 import { fsRouter } from "./fs/router";
 import { tenantRouter } from "./tenant/router";
+import { terminalRouter } from "./terminal/router";
 import { workspaceRouter } from "./workspace/router";
 
 export const appRouter = router({
@@ -10,6 +11,7 @@ export const appRouter = router({
   tenant: tenantRouter,
   workspace: workspaceRouter,
   audit: auditRouter,
+  terminal: terminalRouter,
   fs: fsRouter,
 });
 

@@ -15,6 +15,7 @@ export const deleteWorkspace = authedProcedure
   .mutation(async ({ ctx, input }) => {
     const meta = await deletableWorkspace(ctx, input.id);
     await ctx.repos.workspaceSessions.delete(ctx.user.tenantId, input.id);
+    ctx.terminals?.endSession({ tenantId: ctx.user.tenantId, sessionId: input.id });
     await audit(ctx, {
       tenantId: ctx.user.tenantId,
       action: "workspace.deleted",

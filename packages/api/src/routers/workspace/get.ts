@@ -2,6 +2,7 @@ import { NotFoundError } from "@hearth/db";
 import { z } from "zod";
 import { toWorkspaceSessionOutput } from "../../lib/outputs";
 import { authedProcedure } from "../../trpc";
+import { terminalsView } from "../terminal/session-view";
 import { requireWorkspaceAccess, ZWorkspaceId } from "./access";
 
 export const ZGetWorkspaceInput = z.object({ id: ZWorkspaceId });
@@ -17,6 +18,9 @@ export const getWorkspace = authedProcedure
     const session = await ctx.repos.workspaceSessions.getById(ctx.user.tenantId, input.id);
     if (!session) throw new NotFoundError("workspace session", input.id);
     const out = toWorkspaceSessionOutput(session);
+    const saved = await ctx.repos.workspaceTerminals.get(ctx.user.tenantId, input.id);
+    const { terminal, terminals } = terminalsView(out.terminal, saved);
+    out.terminal = terminal;
     if (!isOwner) out.terminal = { ...out.terminal, environmentVars: {} };
-    return out;
+    return { ...out, terminals };
   });

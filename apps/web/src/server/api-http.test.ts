@@ -102,23 +102,40 @@ describe("happy paths over HTTP", () => {
       firstName: "Grace",
       lastName: "Hopper",
     });
-    const { res: reg } = await register(ts, {
+    const {
+      b: alanTab,
+      api: alan,
+      res: reg,
+    } = await register(ts, {
       email: "alan@hearth.test",
       password: "enigma enigma",
       firstName: "Alan",
       lastName: "Turing",
     });
+    const alanToken = await smtp.tokenFor("alan@hearth.test", "/verify-email");
+    await alan.auth.verifyEmail.mutate({ token: alanToken });
 
     const org = await api.tenant.createOrganization.mutate({ name: "Navy" });
     owner.token = (await api.tenant.switch.mutate({ tenantId: org.id })).accessToken;
     expect((await api.tenant.current.query()).id).toBe(org.id);
     expect((await api.tenant.update.mutate({ name: "US Navy" })).name).toBe("US Navy");
-    const added = await api.tenant.addMember.mutate({
+    // Members join by invitation: mailed, seen by the invitee, accepted.
+    const invited = await api.tenant.invite.mutate({
       email: "alan@hearth.test",
       role: "Developer",
     });
-    expect(added.user.id).toBe(reg.user.id);
+    let mail = await smtp.nextMailTo("alan@hearth.test");
+    while (!mail.subject.includes("invited")) mail = await smtp.nextMailTo("alan@hearth.test");
+    expect(mail.subject).toBe("Grace Hopper invited you to US Navy on Hearth");
+    expect((await api.tenant.invitations.query()).map((i) => i.id)).toEqual([invited.id]);
+    expect((await alan.auth.invitations.query()).map((i) => i.tenant.name)).toEqual(["US Navy"]);
+    expect(await alan.auth.acceptInvitation.mutate({ id: invited.id })).toMatchObject({
+      tenant: { id: org.id },
+      role: "Developer",
+    });
     expect((await api.tenant.members.query()).length).toBe(2);
+    alanTab.token = (await alan.tenant.switch.mutate({ tenantId: org.id })).accessToken;
+    expect((await alan.tenant.current.query()).role).toBe("Developer");
 
     const s = await api.workspace.create.mutate({ name: "compiler", path: "a0", tags: ["cobol"] });
     const saved = await api.workspace.autosave.mutate({
@@ -149,7 +166,12 @@ describe("happy paths over HTTP", () => {
     await api.tenant.removeMember.mutate({ userId: reg.user.id });
     const audit = await api.audit.list.query({ limit: 50 });
     expect(audit.items.map((e) => e.action)).toEqual(
-      expect.arrayContaining(["tenant.member_removed", "workspace.deleted", "tenant.member_added"]),
+      expect.arrayContaining([
+        "tenant.member_removed",
+        "workspace.deleted",
+        "tenant.invited",
+        "tenant.invitation_accepted",
+      ]),
     );
     expect(audit.items[0]).toMatchObject({ ipAddress: "127.0.0.1", tenantId: org.id });
     await api.tenant.delete.mutate({ confirmName: "US Navy" });

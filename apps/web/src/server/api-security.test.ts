@@ -70,7 +70,7 @@ describe("cross-tenant matrix over HTTP", () => {
     // Room for a member: plans are raised the way an operator would, in the store.
     const repos = createRepositories(ts.store);
     await repos.tenants.update(b.tenantId, { plan: "Pro" });
-    await b.api.tenant.addMember.mutate({ email: bMember.email, role: "Developer" });
+    await repos.users.addMembership(b.tenantId, bMember.userId, "Developer");
     const s = await b.api.workspace.create.mutate({ name: "secret", path: "secret" });
     await b.api.workspace.autosave.mutate({ id: s.id, baseRev: 0, buffers: { "k.ts": "B only" } });
     const fork = await b.api.workspace.fork.mutate({ id: s.id, name: "fork" });

@@ -224,9 +224,24 @@ export async function switchTo(member: SignedInClient, tenantId: string) {
   return res;
 }
 
+/** The token of the newest mailed link to `email` whose URL has `path` (/verify-email…). */
+export async function mailedToken(h: Harness, email: string, path: string): Promise<string> {
+  await h.auth.drain();
+  const mail = [...h.mails].reverse().find((m) => m.includes(email) && m.includes(path));
+  const token = mail && /token=([A-Za-z0-9_-]+)/.exec(mail)?.[1];
+  if (!token) throw new Error(`no ${path} mail to ${email}`);
+  return token;
+}
+
+/** Confirms the user's email with the link they were mailed at registration. */
+export async function verifyEmailOf(h: Harness, user: SignedInClient): Promise<void> {
+  const token = await mailedToken(h, user.email, "/verify-email");
+  await (await user.client.api()).auth.verifyEmail({ token });
+}
+
 /**
- * A user newly registered, added by `admin` to the tenant the admin acts in (their own)
- * with `role`, and signed in there.
+ * A user newly registered who confirmed their email, was invited by `admin` into the
+ * tenant the admin acts in (their own) with `role`, accepted, and is signed in there.
  */
 export async function registerMember(
   h: Harness,
@@ -235,7 +250,9 @@ export async function registerMember(
   overrides?: Parameters<Harness["register"]>[0],
 ): Promise<SignedInClient> {
   const member = await h.register(overrides);
-  await (await admin.client.api()).tenant.addMember({ email: member.email, role });
+  await verifyEmailOf(h, member);
+  const { id } = await (await admin.client.api()).tenant.invite({ email: member.email, role });
+  await (await member.client.api()).auth.acceptInvitation({ id });
   await switchTo(member, admin.tenantId);
   return member;
 }

@@ -1,6 +1,7 @@
 import { router } from "../../trpc";
 import { changePassword } from "./change-password";
 import { devices } from "./devices";
+import { acceptInvitation, declineInvitation, invitations } from "./invitations";
 import { login } from "./login";
 import { logout } from "./logout";
 import { logoutAll } from "./logout-all";
@@ -27,4 +28,7 @@ export const authRouter = router({
   resendVerification,
   requestPasswordReset,
   resetPassword,
+  invitations,
+  acceptInvitation,
+  declineInvitation,
 });

@@ -1,10 +1,13 @@
 import { router } from "../../trpc";
-import { addMember } from "./add-member";
 import { createOrganization } from "./create-organization";
 import { tenantCurrent } from "./current";
 import { deleteTenant } from "./delete";
+import { tenantInvitations } from "./invitations";
+import { invite } from "./invite";
 import { tenantMembers } from "./members";
 import { removeMember } from "./remove-member";
+import { revokeInvitation } from "./revoke-invitation";
+import { setRole } from "./set-role";
 import { switchTenant } from "./switch";
 import { updateTenant } from "./update";
 import { tenantWorkspaces } from "./workspaces";
@@ -15,7 +18,10 @@ export const tenantRouter = router({
   createOrganization,
   switch: switchTenant,
   members: tenantMembers,
-  addMember,
+  invite,
+  invitations: tenantInvitations,
+  revokeInvitation,
+  setRole,
   removeMember,
   delete: deleteTenant,
   workspaces: tenantWorkspaces,

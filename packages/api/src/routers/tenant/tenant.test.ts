@@ -1,14 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  expectCode,
-  registerMember,
-  setPlan,
-  shapeOf,
-  switchTo,
-  useHarness,
-} from "../../testing/harness";
+import { expectCode, registerMember, setPlan, switchTo, useHarness } from "../../testing/harness";
 
 const ctx = useHarness({ ada: { firstName: "Ada", lastName: "Lovelace" } });
 
@@ -73,14 +66,10 @@ describe("tenant procedures", () => {
     expect(a.message.replace(bob.tenantId, "X")).toBe(b.message.replace("no-such-tenant", "X"));
   });
 
-  it("members, addMember (existing user by email) and removeMember", async () => {
+  it("members, setRole and removeMember", async () => {
     await setPlan(ctx.h, ctx.ada.tenantId, "Starter");
-    const bob = await ctx.h.register({ firstName: "Bob" });
+    const bob = await registerMember(ctx.h, ctx.ada, "Developer", { firstName: "Bob" });
     const api = await ctx.ada.client.api();
-    ctx.h.advance(1000);
-    const added = await api.tenant.addMember({ email: bob.email.toUpperCase(), role: "Developer" });
-    expect(added).toMatchObject({ user: { id: bob.userId, email: bob.email }, role: "Developer" });
-    expect(added.user).not.toHaveProperty("passwordHash");
     const members = await api.tenant.members();
     expect(members.map((m) => [m.user.id, m.role]).sort()).toEqual(
       [
@@ -88,10 +77,15 @@ describe("tenant procedures", () => {
         [bob.userId, "Developer"],
       ].sort(),
     );
-    await switchTo(bob, ctx.ada.tenantId);
+    expect(members.find((m) => m.user.id === bob.userId)?.user).not.toHaveProperty("passwordHash");
     expect((await (await bob.client.api()).tenant.members()).length).toBe(2);
 
     ctx.h.advance(1000);
+    expect(await api.tenant.setRole({ userId: bob.userId, role: "Manager" })).toEqual({
+      userId: bob.userId,
+      role: "Manager",
+    });
+    expect((await (await bob.client.api()).tenant.current()).role).toBe("Manager");
     expect(await api.tenant.removeMember({ userId: bob.userId })).toEqual({
       userId: bob.userId,
       removed: true,
@@ -100,53 +94,54 @@ describe("tenant procedures", () => {
     await expectCode((await bob.client.api()).tenant.current(), "UNAUTHORIZED");
     expect((await api.tenant.members()).map((m) => m.user.id)).toEqual([ctx.ada.userId]);
     await expectCode(api.tenant.removeMember({ userId: bob.userId }), "NOT_FOUND");
+    await expectCode(api.tenant.setRole({ userId: bob.userId, role: "Admin" }), "NOT_FOUND");
 
     const events = (await api.audit.list()).items.map((e) => e.action);
-    expect(events.slice(0, 2)).toEqual(["tenant.member_removed", "tenant.member_added"]);
-  });
-
-  it("addMember of an unknown email is NOT_FOUND; maxUsers is PRECONDITION_FAILED", async () => {
-    const api = await ctx.ada.client.api();
-    await expectCode(
-      api.tenant.addMember({ email: "nobody@example.com", role: "Viewer" }),
-      "NOT_FOUND",
-    );
-    const bob = await ctx.h.register();
-    const err = await expectCode(
-      api.tenant.addMember({ email: bob.email, role: "Viewer" }),
-      "PRECONDITION_FAILED",
-    );
-    expect(err.message).toMatch(/at most 1 members \(maxUsers\)/);
-    expect(shapeOf(err).data).toMatchObject({ limit: "maxUsers", max: 1 });
-    expect(await api.tenant.members()).toHaveLength(1);
+    expect(events.slice(0, 2)).toEqual(["tenant.member_removed", "tenant.role_changed"]);
+    expect(events).toContain("tenant.invitation_accepted");
   });
 
   it("a tenant keeps at least one Admin; the home membership cannot be removed", async () => {
     await setPlan(ctx.h, ctx.ada.tenantId, "Starter");
     const api = await ctx.ada.client.api();
-    await expectCode(api.tenant.addMember({ email: ctx.ada.email, role: "Viewer" }), "CONFLICT");
-    const bob = await ctx.h.register();
-    await api.tenant.addMember({ email: bob.email, role: "Admin" });
+    await expectCode(api.tenant.setRole({ userId: ctx.ada.userId, role: "Viewer" }), "CONFLICT");
+    const bob = await registerMember(ctx.h, ctx.ada, "Admin");
     // With a second Admin, Ada could step down; her own tenant she cannot leave.
     await expectCode(api.tenant.removeMember({ userId: ctx.ada.userId }), "CONFLICT");
-    await switchTo(bob, ctx.ada.tenantId);
     const bobApi = await bob.client.api();
-    await bobApi.tenant.addMember({ email: ctx.ada.email, role: "Developer" });
+    await bobApi.tenant.setRole({ userId: ctx.ada.userId, role: "Developer" });
     // Ada is now a Developer: admin procedures are refused on her very next request.
     await expectCode(api.tenant.update({ name: "x" }), "FORBIDDEN");
-    await expectCode(bobApi.tenant.addMember({ email: bob.email, role: "Viewer" }), "CONFLICT");
+    await expectCode(bobApi.tenant.setRole({ userId: bob.userId, role: "Viewer" }), "CONFLICT");
+    expect((await bobApi.tenant.current()).role).toBe("Admin");
   });
 
-  it("non-Admins cannot manage the tenant", async () => {
+  it("non-Admins cannot manage the tenant, nor raise their own role", async () => {
     await setPlan(ctx.h, ctx.ada.tenantId, "Starter");
     const api = await ctx.ada.client.api();
     const dev = await registerMember(ctx.h, ctx.ada, "Manager");
     const d = await dev.client.api();
     await expectCode(d.tenant.update({ name: "mine" }), "FORBIDDEN");
-    await expectCode(d.tenant.addMember({ email: dev.email, role: "Admin" }), "FORBIDDEN");
+    await expectCode(d.tenant.setRole({ userId: dev.userId, role: "Admin" }), "FORBIDDEN");
+    await expectCode(d.tenant.invite({ email: dev.email, role: "Admin" }), "FORBIDDEN");
+    await expectCode(d.tenant.invite({ email: "friend@example.com", role: "Admin" }), "FORBIDDEN");
+    await expectCode(d.tenant.invitations(), "FORBIDDEN");
     await expectCode(d.tenant.removeMember({ userId: ctx.ada.userId }), "FORBIDDEN");
     await expectCode(d.tenant.delete({ confirmName: "Ada Lovelace" }), "FORBIDDEN");
+    await expectCode(d.tenant.workspaces(), "FORBIDDEN");
     await expectCode(d.audit.list(), "FORBIDDEN");
+    // Nothing changed: the Manager is still a Manager, Ada still the only Admin, and no
+    // invitation was made.
+    expect((await d.tenant.current()).role).toBe("Manager");
+    expect((await d.auth.me()).role).toBe("Manager");
+    const members = await api.tenant.members();
+    expect(members.map((m) => [m.user.id, m.role]).sort()).toEqual(
+      [
+        [ctx.ada.userId, "Admin"],
+        [dev.userId, "Manager"],
+      ].sort(),
+    );
+    expect(await api.tenant.invitations()).toEqual([]);
     expect((await api.tenant.current()).name).toBe("Ada Lovelace");
   });
 
@@ -154,10 +149,10 @@ describe("tenant procedures", () => {
     const api = await ctx.ada.client.api();
     await expectCode(api.tenant.delete({ confirmName: "Ada Lovelace" }), "FORBIDDEN");
     const org = await api.tenant.createOrganization({ name: "Doomed" });
-    const bob = await ctx.h.register();
     await switchTo(ctx.ada, org.id);
+    const bob = await registerMember(ctx.h, { ...ctx.ada, tenantId: org.id }, "Developer");
     const inOrg = await ctx.ada.client.api();
-    await inOrg.tenant.addMember({ email: bob.email, role: "Developer" });
+    const pending = await inOrg.tenant.invite({ email: "later@example.com", role: "Viewer" });
     const s = await inOrg.workspace.create({ name: "w", path: "w" });
     await inOrg.workspace.autosave({ id: s.id, baseRev: 0, buffers: { a: "text" } });
     const folder = join(ctx.h.config.workspacesDir, org.id);
@@ -171,6 +166,9 @@ describe("tenant procedures", () => {
     expect(await ctx.h.repos.tenants.getById(org.id)).toBeNull();
     expect(await ctx.h.repos.workspaceSessions.getById(org.id, s.id)).toBeNull();
     expect(await ctx.h.repos.users.listMembershipsOfUser(bob.userId)).toHaveLength(1);
+    // Its invitations go with it, the invitee's index entries too (the harness checks).
+    expect(await ctx.h.repos.invitations.listForEmail("later@example.com")).toEqual([]);
+    expect(pending.email).toBe("later@example.com");
     expect(existsSync(folder)).toBe(false);
     await expectCode(inOrg.tenant.current(), "UNAUTHORIZED");
 

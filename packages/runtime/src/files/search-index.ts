@@ -5,7 +5,7 @@
  * walks the folder; it runs fuzzysort over the prepared paths.
  */
 import type { Dirent } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import fuzzysort from "fuzzysort";
 
@@ -156,6 +156,14 @@ export class FileSearchIndex {
     return this.building;
   }
 
+  private async leadsToFolder(path: string): Promise<boolean> {
+    try {
+      return (await stat(join(this.rootReal, path))).isDirectory();
+    } catch {
+      return false; // dangling: listed like a file, as fs.list shows it
+    }
+  }
+
   private async walk(): Promise<Map<string, Prepared>> {
     const out = new Map<string, Prepared>();
     const folders: string[] = [""];
@@ -173,6 +181,8 @@ export class FileSearchIndex {
         const path = rel ? `${rel}/${d.name}` : d.name;
         if (d.isDirectory()) {
           if (!this.exclude.has(d.name)) folders.push(path);
+        } else if (d.isSymbolicLink() && (await this.leadsToFolder(path))) {
+          // Not followed: a link to a folder could loop or lead outside.
         } else if (!TEMP_FILE.test(d.name) && out.size < this.maxEntries) {
           out.set(path, fuzzysort.prepare(path));
         }

@@ -181,11 +181,19 @@ describe("WorkspaceFiles", () => {
       await mkdir(join(root, p, ".."), { recursive: true });
       await writeFile(join(root, p), "");
     }
+    await symlink("src", join(root, "src-alias"));
     await mkdir(join(root, "node_modules", "x"), { recursive: true });
     await writeFile(join(root, "node_modules", "x", "tabs.js"), "");
     const hits = await files.search("tabs");
     expect(hits.map((h) => h.path)).toContain("src/editor/tabs.ts");
     expect(hits.map((h) => h.path)).not.toContain("node_modules/x/tabs.js");
+    const all = (await files.search("", { limit: 100 })).map((h) => h.path);
+    expect(all.sort()).toEqual([
+      "README.md",
+      "src/editor/tabs.ts",
+      "src/tab-bar.tsx",
+      "src/terminal/pty.ts",
+    ]);
     const recent = await files.search("tab", { recent: ["src/tab-bar.tsx"] });
     expect(recent[0]).toMatchObject({ path: "src/tab-bar.tsx", recent: true });
     await files.rename("src/editor", "src/ed");

@@ -28,7 +28,7 @@ export interface SessionFiles {
 
 // One WorkspaceFiles per folder, so its quick-open index outlives a request.
 const opened = new Map<string, Promise<WorkspaceFiles>>();
-const MAX_OPEN = 256;
+const MAX_OPEN = 64;
 
 function filesAt(folder: string, maxFileBytes: number): Promise<WorkspaceFiles> {
   const key = `${maxFileBytes}:${folder}`;

@@ -101,6 +101,36 @@ function ensureChromium() {
   run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], { env: aptEnv });
 }
 
+/**
+ * Debian's bubblewrap, the sandbox every terminal runs in. Without it the server still
+ * starts, and opening a terminal says what to install (or set HEARTH_TERMINAL_SANDBOX=none
+ * on a single-user machine).
+ */
+function ensureBubblewrap() {
+  if (env.HEARTH_TERMINAL_SANDBOX === "none") return;
+  const found = ["/usr/bin/bwrap", "/bin/bwrap", "/usr/local/bin/bwrap"].some((f) =>
+    fs.existsSync(f),
+  );
+  if (found) return;
+  if (process.getuid?.() !== 0) {
+    log(
+      "bwrap is missing: install Debian's bubblewrap package (apt-get install bubblewrap) so terminals can run; until then opening one is refused",
+    );
+    return;
+  }
+  log("installing bubblewrap (the terminal sandbox) from Debian's packages");
+  const aptEnv = { ...env, DEBIAN_FRONTEND: "noninteractive" };
+  const quiet = { cwd: root, env: aptEnv, stdio: "inherit" };
+  const installed =
+    spawnSync("apt-get", ["update", "-qq"], quiet).status === 0 &&
+    spawnSync("apt-get", ["install", "-y", "-qq", "bubblewrap"], quiet).status === 0;
+  if (!installed) {
+    log(
+      "could not install bubblewrap with apt-get: install it by hand (apt-get install bubblewrap); until then opening a terminal is refused",
+    );
+  }
+}
+
 /** Adds up what vitest and Playwright wrote to their JSON summaries. */
 function printTotals(files) {
   const total = { passed: 0, failed: 0, skipped: 0 };
@@ -137,6 +167,7 @@ switch (command) {
     break;
   case "start":
     ensure();
+    ensureBubblewrap();
     run("pnpm", [
       "exec",
       "turbo",
@@ -165,6 +196,7 @@ switch (command) {
   case "test": {
     ensure();
     ensureChromium();
+    ensureBubblewrap();
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-test-"));
     const unitSummary = path.join(out, "unit.json");
     const e2eSummary = path.join(out, "e2e.json");

@@ -64,9 +64,14 @@ export class SqliteTransaction implements Transaction {
   private readonly cached: string[] = [];
   private readonly budget = new WriteBudget();
 
+  /**
+   * `beforeFirstWrite` runs once, before the transaction's first write: the store opens
+   * its savepoint there, so a transaction that only reads costs no savepoint.
+   */
   constructor(
     private readonly stmt: KvStatements,
     private readonly cache: ReadCache,
+    private readonly beforeFirstWrite?: () => void,
   ) {}
 
   /** Its function has returned: one last age check before it may commit. */
@@ -105,6 +110,12 @@ export class SqliteTransaction implements Transaction {
     }
   }
 
+  private willWrite(): void {
+    if (this.wrote) return;
+    if (this.beforeFirstWrite) this.sql(this.beforeFirstWrite);
+    this.wrote = true;
+  }
+
   private remember(k: string, value: Bytes | null): void {
     this.cache.put(k, value);
     if (this.wrote) this.cached.push(k);
@@ -132,7 +143,7 @@ export class SqliteTransaction implements Transaction {
   set(key: Bytes, value: Bytes): void {
     this.check("set");
     this.budget.onSet(key, value);
-    this.wrote = true;
+    this.willWrite();
     this.sql(() => this.stmt.set.run(key, value));
     this.remember(key.toString("latin1"), value);
   }
@@ -140,7 +151,7 @@ export class SqliteTransaction implements Transaction {
   clear(key: Bytes): void {
     this.check("clear");
     this.budget.onClear(key);
-    this.wrote = true;
+    this.willWrite();
     this.sql(() => this.stmt.clear.run(key));
     this.remember(key.toString("latin1"), null);
   }
@@ -153,7 +164,7 @@ export class SqliteTransaction implements Transaction {
     const old = hit !== undefined ? hit : this.sql(() => this.stmt.get.get(key));
     const value = addToCounter(old, delta);
     this.budget.onSet(key, value);
-    this.wrote = true;
+    this.willWrite();
     this.sql(() => this.stmt.set.run(key, value));
     this.remember(k, value);
   }
@@ -161,7 +172,7 @@ export class SqliteTransaction implements Transaction {
   clearRange(begin: Bytes, end: Bytes): void {
     this.check("clearRange");
     this.budget.onClearRange(begin, end);
-    this.wrote = true;
+    this.willWrite();
     if (Buffer.compare(begin, end) < 0) {
       this.sql(() => this.stmt.clearRange.run(begin, end));
       this.cache.clear();

@@ -77,6 +77,7 @@ export class SqliteStore implements Store {
     this.filename = opts.filename;
     this.maxGroup = opts.maxGroup ?? 256;
     this.savepoints = opts.savepoints ?? true;
+    this.openSavepoint = this.savepoints ? () => this.stmt.savepoint.run() : undefined;
     if (opts.filename !== ":memory:") {
       fs.mkdirSync(path.dirname(path.resolve(opts.filename)), { recursive: true });
     }
@@ -105,6 +106,9 @@ export class SqliteStore implements Store {
       dataVersion: db.prepare<[], number>("PRAGMA data_version").pluck(),
     };
   }
+
+  /** Opens the running transaction's savepoint, before its first write. */
+  private readonly openSavepoint: (() => void) | undefined;
 
   /** Reads or sets a SQLite pragma on this store's connection (operators, tests). */
   pragma(source: string): unknown {
@@ -222,8 +226,8 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Runs one transaction under its own savepoint. Returns false when it failed after
-   * writing and there are no savepoints to take it back alone. Throws when the group's
+   * Runs one transaction, under its own savepoint from its first write. Returns false
+   * when it failed after writing and there are no savepoints to take it back alone. Throws when the group's
    * SQLite transaction is gone.
    */
   private async runOne(
@@ -231,8 +235,7 @@ export class SqliteStore implements Store {
     watchdog: Watchdog,
     done: Array<{ p: Pending; value: unknown }>,
   ): Promise<boolean> {
-    if (this.savepoints) this.stmt.savepoint.run();
-    const tx = new SqliteTransaction(this.kv, this.cache);
+    const tx = new SqliteTransaction(this.kv, this.cache, this.openSavepoint);
     let value: unknown;
     let error: unknown;
     let failed = false;
@@ -252,18 +255,17 @@ export class SqliteStore implements Store {
       throw tx.failure ?? new StoreError("io_error", "SQLite rolled the transaction back");
     }
     if (!failed) {
-      if (this.savepoints) this.stmt.release.run();
+      if (this.savepoints && tx.wrote) this.stmt.release.run();
       done.push({ p, value });
       return true;
     }
     // fn's own error, unless SQLite failed under it (even if fn caught that).
     p.reject(tx.failure ?? error);
-    if (!this.savepoints) return !tx.wrote;
-    if (tx.wrote) {
-      this.stmt.rollbackTo.run();
-      tx.forgetCached();
-    }
+    if (!tx.wrote) return true;
+    if (!this.savepoints) return false;
+    this.stmt.rollbackTo.run();
     this.stmt.release.run();
+    tx.forgetCached();
     return true;
   }
 }

@@ -123,6 +123,16 @@ const VALID: Record<string, unknown> = {
   "workspace.unshare": { id: "SESSION_ID", tenant: true },
   "workspace.sharedWithMe": { limit: 5, cursor: null },
   "audit.list": { limit: 5 },
+  "fs.list": { workspaceId: "SESSION_ID", path: "" },
+  "fs.read": { workspaceId: "SESSION_ID", path: "a.ts" },
+  "fs.write": { workspaceId: "SESSION_ID", path: "a.ts", content: "text" },
+  "fs.mkdir": { workspaceId: "SESSION_ID", path: "src/lib" },
+  "fs.rename": { workspaceId: "SESSION_ID", from: "a.ts", to: "b.ts", overwrite: true },
+  "fs.delete": { workspaceId: "SESSION_ID", path: "b.ts" },
+  "fs.stat": { workspaceId: "SESSION_ID", path: "a.ts" },
+  "fs.search": { workspaceId: "SESSION_ID", query: "a", limit: 5 },
+  "fs.opened": { workspaceId: "SESSION_ID", path: "a.ts" },
+  "fs.recent": { limit: 5, cursor: null },
 };
 
 /** Replaces, adds or deletes fields at any depth of a valid input. */

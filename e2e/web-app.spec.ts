@@ -27,6 +27,50 @@ async function createWorkspace(page: Page, name: string, tags = ""): Promise<voi
   await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
 }
 
+/**
+ * A call the page makes with a token of its own (from the refresh cookie, as the app
+ * does), for what the dashboard does not do itself: files are written in the IDE.
+ */
+async function call(
+  page: Page,
+  proc: string,
+  input: unknown,
+  kind: "query" | "mutation" = "mutation",
+): Promise<unknown> {
+  return page.evaluate(
+    async ({ proc, input, kind }) => {
+      const json = { "content-type": "application/json" };
+      const refreshed = await fetch("/api/trpc/auth.refresh", {
+        method: "POST",
+        headers: json,
+        body: "{}",
+      });
+      const token = ((await refreshed.json()) as { result: { data: { accessToken: string } } })
+        .result.data.accessToken;
+      const authorization = `Bearer ${token}`;
+      const res =
+        kind === "query"
+          ? await fetch(`/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+              headers: { authorization },
+            })
+          : await fetch(`/api/trpc/${proc}`, {
+              method: "POST",
+              headers: { ...json, authorization },
+              body: JSON.stringify(input),
+            });
+      const body = (await res.json()) as { result?: { data: unknown }; error?: unknown };
+      if (!res.ok) throw new Error(`${proc}: ${JSON.stringify(body.error)}`);
+      return body.result?.data;
+    },
+    { proc, input, kind },
+  );
+}
+
+const idOf = async (page: Page, name: string) =>
+  ((await page.getByRole("link", { name, exact: true }).first().getAttribute("href")) ?? "")
+    .split("/")
+    .pop()!;
+
 const row = (page: Page, name: string) => page.getByRole("listitem", { name, exact: true }).first();
 
 test("register, sign out and sign in again; a wrong password gets the server's sentence", async ({
@@ -101,15 +145,44 @@ test("create, rename, re-tag, filter by tag, fork and delete workspaces from the
   await page.getByRole("button", { name: "Show all workspaces" }).click();
   await expect(page.getByRole("link", { name: "Hearth server", exact: true })).toBeVisible();
 
-  // Fork, and find the fork among the parent's forks.
+  // A file opened in the IDE shows among the recently opened files.
+  const docsId = await idOf(page, "Docs site");
+  await call(page, "fs.write", { workspaceId: docsId, path: "README.md", content: "# Docs\n" });
+  await call(page, "fs.opened", { workspaceId: docsId, path: "README.md" });
+  await page.reload();
+  const recent = page.getByRole("list", { name: "Recently opened files" });
+  await expect(recent.getByRole("link", { name: "README.md" })).toHaveAttribute(
+    "href",
+    `/w/${docsId}?open=README.md`,
+  );
+  await expect(recent).toContainText("Docs site");
+
+  // Fork without a copy of the files: the same folder.
   await page.getByRole("button", { name: "Fork Docs site" }).click();
   await page.getByLabel("Name of the fork").fill("Docs redesign");
   await page.getByRole("button", { name: "Create fork" }).click();
   await expect(page.getByRole("link", { name: "Docs redesign", exact: true })).toBeVisible();
+  await expect(row(page, "Docs redesign")).toContainText("docs-site");
+  await expect(row(page, "Docs redesign")).toContainText("fork of Docs site");
+
+  // With a copy: a folder of its own, holding the file.
+  await page.getByRole("button", { name: "Fork Docs site", exact: true }).click();
+  await page.getByLabel("Name of the fork").fill("Docs archive");
+  await page.getByLabel("Copy the files into a folder of its own").check();
+  await page.getByRole("button", { name: "Create fork" }).click();
+  await expect(page.getByRole("link", { name: "Docs archive", exact: true })).toBeVisible();
+  await expect(row(page, "Docs archive")).toContainText(/docs-site-fork-\w+/);
+  const copied = (await call(
+    page,
+    "fs.read",
+    { workspaceId: await idOf(page, "Docs archive"), path: "README.md" },
+    "query",
+  )) as { content: string };
+  expect(copied.content).toBe("# Docs\n");
   await page.getByRole("button", { name: "Forks of Docs site", exact: true }).click();
   await expect(
     row(page, "Docs site").getByRole("list", { name: "Forks" }).getByRole("link"),
-  ).toHaveText(["Docs redesign"]);
+  ).toHaveText(["Docs redesign", "Docs archive"]);
 
   // Delete asks first; Cancel keeps it, confirming removes it.
   await page.getByRole("button", { name: "Delete Hearth server" }).click();
@@ -124,7 +197,7 @@ test("create, rename, re-tag, filter by tag, fork and delete workspaces from the
 
   // It all came from the server: a reload shows the same list.
   await page.reload();
-  await expect(names).toHaveText(["Docs redesign", "Docs site"]);
+  await expect(names).toHaveText(["Docs archive", "Docs redesign", "Docs site"]);
 });
 
 test("a sign-in ended from another device lands on the sign-in page with a sentence", async ({

@@ -4,6 +4,8 @@ import { RequireSignIn } from "../lib/require-sign-in";
 import { TopBar } from "../ui/top-bar";
 import { CreateWorkspaceForm } from "./create-workspace-form";
 import { EmailNotice } from "./email-notice";
+import { RecentFiles } from "./recent-files";
+import { SharedWithMe } from "./shared-with-me";
 import { WorkspaceList } from "./workspace-list";
 
 /** `/`: a signed-in person's workspaces and what to do with them. */
@@ -39,11 +41,13 @@ function DashboardColumns() {
     <div className="columns">
       <div>
         <WorkspaceList tag={tag} onTag={setTag} />
+        <SharedWithMe />
       </div>
       <aside>
         <section className="panel">
           <CreateWorkspaceForm />
         </section>
+        <RecentFiles />
       </aside>
     </div>
   );

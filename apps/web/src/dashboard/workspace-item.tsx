@@ -14,10 +14,13 @@ type Editing = "rename" | "tags" | "fork" | null;
 /** One of the caller's workspaces: its link, what it is, and what can be done to it. */
 export function WorkspaceItem({
   ws,
+  parentName,
   activeTag,
   onTag,
 }: {
   ws: WorkspaceMetaOutput;
+  /** The name of the session it was forked from, when that one is listed too. */
+  parentName?: string | undefined;
   activeTag: string | null;
   onTag(tag: string | null): void;
 }) {
@@ -34,6 +37,7 @@ export function WorkspaceItem({
         </Link>
         <span className="meta mono">{ws.workspacePath}</span>
         <span className="meta">active {timeAgo(ws.lastActiveAt)}</span>
+        {parentName ? <span className="meta">fork of {parentName}</span> : null}
         {ws.tags.length > 0 ? (
           <span className="tags">
             {ws.tags.map((tag) => (
@@ -239,6 +243,7 @@ function ForkForm({ ws, onDone }: { ws: WorkspaceMetaOutput; onDone(): void }) {
   const invalidate = useInvalidateWorkspaces();
   const id = useId();
   const [name, setName] = useState(`${ws.name} (fork)`);
+  const [copyFiles, setCopyFiles] = useState(false);
   const fork = useMutation(
     trpc.workspace.fork.mutationOptions({
       onSuccess: async () => {
@@ -253,7 +258,7 @@ function ForkForm({ ws, onDone }: { ws: WorkspaceMetaOutput; onDone(): void }) {
       submitLabel="Create fork"
       busy={fork.isPending}
       error={fork.error}
-      onSubmit={() => fork.mutate({ id: ws.id, name })}
+      onSubmit={() => fork.mutate({ id: ws.id, name, copyFiles })}
       onCancel={onDone}
     >
       <div className="field">
@@ -269,6 +274,20 @@ function ForkForm({ ws, onDone }: { ws: WorkspaceMetaOutput; onDone(): void }) {
           onChange={(e) => setName(e.target.value)}
         />
       </div>
+      <div className="checkbox">
+        <input
+          id={`${id}-copy`}
+          type="checkbox"
+          checked={copyFiles}
+          onChange={(e) => setCopyFiles(e.target.checked)}
+        />
+        <label htmlFor={`${id}-copy`}>Copy the files into a folder of its own</label>
+      </div>
+      <p className="hint">
+        {copyFiles
+          ? "The fork gets its own copy of the folder; changes in one leave the other alone."
+          : `The fork opens the same folder, ${ws.workspacePath}, with its own tabs, unsaved text and terminal.`}
+      </p>
     </InlineForm>
   );
 }

@@ -30,6 +30,7 @@ export function WorkspaceList({
 
   const query = tag ? related : all;
   const items = tag ? related.data?.items : all.data?.pages.flatMap((p) => p.items);
+  const names = new Map(items?.map((ws) => [ws.id, ws.name]));
 
   return (
     <section className="panel" aria-labelledby="list-title">
@@ -55,7 +56,13 @@ export function WorkspaceList({
       {items && items.length > 0 ? (
         <ul className="list" aria-label={tag ? `Tagged ${tag}` : "Your workspaces"}>
           {items.map((ws) => (
-            <WorkspaceItem key={ws.id} ws={ws} activeTag={tag} onTag={onTag} />
+            <WorkspaceItem
+              key={ws.id}
+              ws={ws}
+              parentName={ws.parentSessionId ? names.get(ws.parentSessionId) : undefined}
+              activeTag={tag}
+              onTag={onTag}
+            />
           ))}
         </ul>
       ) : null}

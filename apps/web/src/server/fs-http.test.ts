@@ -63,7 +63,10 @@ async function signUp(b: Browser = browser()) {
  * A new member of `admin`'s tenant with `role`, signed in there. Added in the store, as an
  * operator would: how members join is not what this suite tests.
  */
-async function memberOf(admin: Awaited<ReturnType<typeof signUp>>, role: "Developer" | "Viewer") {
+async function memberOf(
+  admin: Awaited<ReturnType<typeof signUp>>,
+  role: "Admin" | "Developer" | "Viewer",
+) {
   const m = await signUp();
   await createRepositories(ts.store).users.addMembership(admin.tenantId, m.userId, role);
   m.b.token = (await m.api.tenant.switch.mutate({ tenantId: admin.tenantId })).accessToken;
@@ -191,6 +194,18 @@ describe("fs over HTTP: happy paths", () => {
     expect(err.message).toMatch(new RegExp(`${MAX_COPY} bytes`));
     expect(await readdir(join(folder, ".."))).toEqual(before);
     expect((await ada.api.workspace.list.query({})).items.length).toBe(sessions);
+
+    // A fork refused after the copy (the plan's workspace limit) leaves no folder behind.
+    await ada.api.fs.delete.mutate({ workspaceId: s.id, path: "big.bin" });
+    await createRepositories(ts.store).tenants.update(ada.tenantId, {
+      settings: { maxWorkspaces: sessions },
+    });
+    const limited = await errorOf(
+      ada.api.workspace.fork.mutate({ id: s.id, name: "one too many", copyFiles: true }),
+    );
+    expect(limited.data?.code).toBe("PRECONDITION_FAILED");
+    expect(limited.data?.limit).toBe("maxWorkspaces");
+    expect(await readdir(join(folder, ".."))).toEqual(before);
   });
 });
 
@@ -389,9 +404,11 @@ describe("fs over HTTP: who may do what", () => {
     const eve = await signUp();
     const bob = await memberOf(ada, "Developer");
     const viv = await memberOf(ada, "Viewer");
+    // An Admin of the tenant lists and deletes sessions, but never reads their files.
+    const ann = await memberOf(ada, "Admin");
     const before = await snapshot(ts);
 
-    for (const who of [eve, bob, viv]) {
+    for (const who of [eve, bob, viv, ann]) {
       for (const [name, call] of everyProcedure(who.api, s.id)) {
         expect(await codeOf(call()), `${who.email} ${name}`).toBe("NOT_FOUND");
       }

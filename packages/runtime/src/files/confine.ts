@@ -5,7 +5,7 @@
  * anything is touched. Refusals are FileError("invalid") with a sentence.
  */
 import { lstat, readlink, realpath } from "node:fs/promises";
-import { dirname, join, resolve, sep } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { FileError, isErrno } from "./errors";
 
 /** Linux's NAME_MAX and PATH_MAX, in bytes of UTF-8. */
@@ -78,7 +78,7 @@ async function realOfMissing(abs: string): Promise<string> {
       return join(await realpath(at), ...rest.reverse());
     } catch (err) {
       if (!isErrno(err, "ENOENT", "ENOTDIR") || dirname(at) === at) throw err;
-      rest.push(at.slice(dirname(at).length).replace(/^\//, ""));
+      rest.push(basename(at));
       at = dirname(at);
     }
   }

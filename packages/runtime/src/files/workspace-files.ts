@@ -4,7 +4,7 @@
  * library: it knows an absolute folder and limits, nothing about users or the store.
  */
 import { randomBytes } from "node:crypto";
-import { constants, type Stats } from "node:fs";
+import { constants, type Dirent, type Stats } from "node:fs";
 import {
   type FileHandle,
   lstat,
@@ -122,7 +122,7 @@ export class WorkspaceFiles {
   async list(path: string): Promise<{ path: string; entries: FileEntry[] }> {
     const r = await this.resolve(path);
     if (!r.exists) throw notFound(r.rel);
-    let dirents: import("node:fs").Dirent[];
+    let dirents: Dirent[];
     try {
       dirents = await readdir(r.real, { withFileTypes: true });
     } catch (err) {

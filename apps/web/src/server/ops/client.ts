@@ -23,6 +23,15 @@ interface Envelope<T> {
   error?: { message: string; data?: { code?: string } & Record<string, unknown> };
 }
 
+/**
+ * Many simulated people come from one machine; against a server that trusts one proxy
+ * (HEARTH_TRUST_PROXY=1) each can name an address of its own, as real clients have, so
+ * the per-IP limits on sign-ups and sign-ins see many clients rather than one.
+ */
+export function simulatedIp(n: number): string {
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
 export class ApiClient {
   /** `http://host:port`; changes when a restarted server listens elsewhere. */
   base: string;
@@ -31,9 +40,9 @@ export class ApiClient {
     this.base = base;
   }
 
-  mutate<T>(procedure: string, input: unknown, token?: string): Promise<T> {
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (token) headers.authorization = `Bearer ${token}`;
+  mutate<T>(procedure: string, input: unknown, token?: string, ip?: string): Promise<T> {
+    const headers = this.headers(token, ip);
+    headers["content-type"] = "application/json";
     return this.send<T>(procedure, `${this.base}/api/trpc/${procedure}`, {
       method: "POST",
       headers,
@@ -41,11 +50,18 @@ export class ApiClient {
     });
   }
 
-  query<T>(procedure: string, input: unknown, token?: string): Promise<T> {
+  query<T>(procedure: string, input: unknown, token?: string, ip?: string): Promise<T> {
     const q = encodeURIComponent(JSON.stringify(input));
     return this.send<T>(procedure, `${this.base}/api/trpc/${procedure}?input=${q}`, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
+      headers: this.headers(token, ip),
     });
+  }
+
+  private headers(token: string | undefined, ip: string | undefined): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (ip) headers["x-forwarded-for"] = ip;
+    return headers;
   }
 
   private async send<T>(procedure: string, url: string, init: RequestInit): Promise<T> {
@@ -80,18 +96,65 @@ export interface WorkspaceAnswer {
 export const PASSWORD = "a long enough password for load";
 
 /** Registers `email` (its own Free tenant) and answers the sign-in. */
-export function register(api: ApiClient, email: string): Promise<SignedIn> {
-  return api.mutate<SignedIn>("auth.register", {
-    email,
-    password: PASSWORD,
-    firstName: "Load",
-    lastName: email.split("@")[0]!,
-  });
+export function register(api: ApiClient, email: string, ip?: string): Promise<SignedIn> {
+  return api.mutate<SignedIn>(
+    "auth.register",
+    { email, password: PASSWORD, firstName: "Load", lastName: email.split("@")[0]! },
+    undefined,
+    ip,
+  );
+}
+
+/**
+ * The mail a server on loopback without SMTP writes to its log (`"mail"` lines), read
+ * from its stdout: how simulated people confirm their address and see invitations.
+ */
+export class Mailbox {
+  private readonly mails: { to: string; text: string }[] = [];
+  private readonly waiters = new Set<() => void>();
+
+  /** One line of the server's stdout. */
+  feed(line: string): void {
+    if (!line.includes('"mail"')) return;
+    let mail: unknown;
+    try {
+      mail = (JSON.parse(line) as { mail?: unknown }).mail;
+    } catch {
+      return;
+    }
+    if (typeof mail !== "string") return;
+    const to = /^mail to (\S+?):/.exec(mail)?.[1];
+    if (!to) return;
+    this.mails.push({ to, text: mail });
+    for (const wake of this.waiters) wake();
+  }
+
+  /** The first match of `pattern` in a mail to `to`, waiting for it to arrive. */
+  async find(to: string, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const m of this.mails) {
+        const hit = m.to === to ? pattern.exec(m.text) : null;
+        if (hit) return hit[1] ?? hit[0];
+      }
+      if (Date.now() > deadline) throw new Error(`no mail to ${to} matching ${pattern}`);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.waiters.delete(wake);
+          resolve();
+        };
+        this.waiters.add(wake);
+        setTimeout(wake, 200);
+      });
+    }
+  }
 }
 
 /** One simulated person: their sign-in, the tenant they act in and their workspace. */
 export interface SimUser {
   email: string;
+  /** The address it sends as X-Forwarded-For. */
+  ip: string;
   token: string;
   tenantId: string;
   workspaceId: string;
@@ -105,7 +168,16 @@ export interface SimUser {
  */
 export async function seedUsers(
   api: ApiClient,
-  opts: { count: number; groupSize: number; prefix: string; concurrency?: number },
+  opts: {
+    count: number;
+    groupSize: number;
+    prefix: string;
+    /** Numbers the simulated IPs from here (seedUsers calls of one run must not overlap). */
+    firstIp?: number;
+    /** The server's mail, needed for groups: members confirm their address and accept. */
+    mailbox?: Mailbox;
+    concurrency?: number;
+  },
 ): Promise<SimUser[]> {
   const groups: number[][] = [];
   for (let i = 0; i < opts.count; i += opts.groupSize) {
@@ -113,8 +185,9 @@ export async function seedUsers(
   }
   const users: SimUser[] = new Array(opts.count);
   await inParallel(groups, opts.concurrency ?? 8, async (group) => {
+    const ipOf = (i: number) => simulatedIp((opts.firstIp ?? 0) + i);
     const signed = await Promise.all(
-      group.map((i) => register(api, `${opts.prefix}-${i}@hearth.test`)),
+      group.map((i) => register(api, `${opts.prefix}-${i}@hearth.test`, ipOf(i))),
     );
     let tokens = signed.map((s) => s.accessToken);
     let tenantId = signed[0]!.tenant.id;
@@ -123,20 +196,36 @@ export async function seedUsers(
         "tenant.createOrganization",
         { name: `${opts.prefix} group ${group[0]}` },
         tokens[0],
+        ipOf(group[0]!),
       );
       tenantId = org.id;
-      tokens[0] = (await switchTenant(api, tokens[0]!, tenantId)).accessToken;
-      for (let k = 1; k < group.length; k++) {
-        await api.mutate(
-          "tenant.addMember",
-          { email: `${opts.prefix}-${group[k]}@hearth.test`, role: "Developer" },
-          tokens[0],
-        );
-      }
+      tokens[0] = (await switchTenant(api, tokens[0]!, tenantId, ipOf(group[0]!))).accessToken;
+      const mailbox = opts.mailbox;
+      if (!mailbox) throw new Error("groups need the server's mailbox");
+      // Members join by invitation, which a confirmed address sees and accepts.
       tokens = await Promise.all(
-        tokens.map(async (t, k) =>
-          k === 0 ? t : (await switchTenant(api, t, tenantId)).accessToken,
-        ),
+        tokens.map(async (t, k) => {
+          if (k === 0) return t;
+          const i = group[k]!;
+          const email = `${opts.prefix}-${i}@hearth.test`;
+          const token = await mailbox.find(email, /verify-email\?token=([\w.-]+)/);
+          await api.mutate("auth.verifyEmail", { token }, undefined, ipOf(i));
+          await api.mutate(
+            "tenant.invite",
+            { email, role: "Developer" },
+            tokens[0],
+            ipOf(group[0]!),
+          );
+          const [invitation] = await api.query<{ id: string }[]>(
+            "auth.invitations",
+            undefined,
+            t,
+            ipOf(i),
+          );
+          if (!invitation) throw new Error(`no invitation for ${email}`);
+          await api.mutate("auth.acceptInvitation", { id: invitation.id }, t, ipOf(i));
+          return (await switchTenant(api, t, tenantId, ipOf(i))).accessToken;
+        }),
       );
     }
     await Promise.all(
@@ -145,9 +234,11 @@ export async function seedUsers(
           "workspace.create",
           { name: `Session ${i}`, path: `session-${i}` },
           tokens[k],
+          ipOf(i),
         );
         users[i] = {
           email: `${opts.prefix}-${i}@hearth.test`,
+          ip: ipOf(i),
           token: tokens[k]!,
           tenantId,
           workspaceId: ws.id,
@@ -159,8 +250,13 @@ export async function seedUsers(
   return users;
 }
 
-function switchTenant(api: ApiClient, token: string, tenantId: string): Promise<SignedIn> {
-  return api.mutate<SignedIn>("tenant.switch", { tenantId }, token);
+function switchTenant(
+  api: ApiClient,
+  token: string,
+  tenantId: string,
+  ip: string,
+): Promise<SignedIn> {
+  return api.mutate<SignedIn>("tenant.switch", { tenantId }, token, ip);
 }
 
 /** Runs fn over items with at most `limit` at a time. */

@@ -39,6 +39,8 @@ export interface StartOptions {
   /** Extra environment (HEARTH_SQLITE_SYNC, HEARTH_FAULTS...). */
   env?: Record<string, string>;
   port?: number;
+  /** Every line the server writes to stdout after its ready line (its JSON logs). */
+  onStdoutLine?: (line: string) => void;
 }
 
 export async function startProductionServer(
@@ -71,8 +73,18 @@ export async function startProductionServer(
       const m = /^hearth listening on (http:\/\/\S+)$/m.exec(stdout);
       if (m) {
         child.stdout!.off("data", onData);
-        // Keep draining its logs so it never blocks on a full pipe.
-        child.stdout!.resume();
+        const onLine = opts.onStdoutLine;
+        if (onLine) {
+          let rest = stdout.slice(m.index + m[0].length);
+          child.stdout!.on("data", (chunk: Buffer) => {
+            const lines = (rest + chunk.toString()).split("\n");
+            rest = lines.pop()!;
+            for (const line of lines) onLine(line);
+          });
+        } else {
+          // Keep draining its logs so it never blocks on a full pipe.
+          child.stdout!.resume();
+        }
         resolve(m[1]!);
       }
     };

@@ -74,6 +74,10 @@ describe("cross-tenant matrix over HTTP", () => {
     const s = await b.api.workspace.create.mutate({ name: "secret", path: "secret" });
     await b.api.workspace.autosave.mutate({ id: s.id, baseRev: 0, buffers: { "k.ts": "B only" } });
     const fork = await b.api.workspace.fork.mutate({ id: s.id, name: "fork" });
+    const invitation = await b.api.tenant.invite.mutate({
+      email: "invitee@hearth.test",
+      role: "Viewer",
+    });
     const family = (await b.api.auth.devices.query())[0]!.tokenFamily;
 
     const editor = { layout: "single" as const, activeTabIndex: -1, openTabs: [] };
@@ -91,6 +95,16 @@ describe("cross-tenant matrix over HTTP", () => {
       ],
       ["workspace.update", () => a.api.workspace.update.mutate({ id: s.id, name: "x" })],
       ["workspace.delete", () => a.api.workspace.delete.mutate({ id: fork.id })],
+      ["workspace.share", () => a.api.workspace.share.mutate({ id: s.id, tenant: true })],
+      ["workspace.unshare", () => a.api.workspace.unshare.mutate({ id: s.id, tenant: true })],
+      [
+        "tenant.setRole",
+        () => a.api.tenant.setRole.mutate({ userId: bMember.userId, role: "Admin" }),
+      ],
+      [
+        "tenant.revokeInvitation",
+        () => a.api.tenant.revokeInvitation.mutate({ id: invitation.id }),
+      ],
       ["tenant.switch", () => a.api.tenant.switch.mutate({ tenantId: b.tenantId })],
       ["tenant.removeMember", () => a.api.tenant.removeMember.mutate({ userId: bMember.userId })],
       ["auth.revokeDevice", () => a.api.auth.revokeDevice.mutate({ tokenFamily: family })],

@@ -19,6 +19,8 @@ export interface RequestMeta {
   /** The `Host` header the request was sent to. */
   host?: string | undefined;
   protocol: "http" | "https";
+  /** How the call arrived (default HTTP). A WebSocket can neither set nor clear a cookie. */
+  transport?: "http" | "websocket" | undefined;
   /**
    * Bytes the connection has accepted but not yet sent (WebSocket calls): terminal output
    * is held at the shell while a viewer falls behind.
@@ -44,6 +46,8 @@ export interface ApiConfig {
   throttle: ThrottleRules;
   /** The plan a new Organization starts on (there is no billing yet). */
   organizationPlan: Plan;
+  /** The refresh cookie is `Secure` on every response: people reach Hearth over https. */
+  secureCookies: boolean;
   /** Bytes a file may have to be read into or saved from the editor (HEARTH_MAX_FILE_BYTES). */
   maxFileBytes: number;
   /** Bytes of files a fork with copyFiles copies at most (HEARTH_MAX_FORK_COPY_BYTES). */
@@ -72,6 +76,8 @@ export interface ApiConfigOptions {
   trustedOrigins?: readonly string[] | undefined;
   throttle?: Partial<ThrottleRules> | undefined;
   organizationPlan?: Plan | undefined;
+  /** True when the public URL is https, even if a proxy talks plain HTTP to the server. */
+  secureCookies?: boolean | undefined;
   maxFileBytes?: number | undefined;
   maxForkCopyBytes?: number | undefined;
 }
@@ -83,6 +89,7 @@ export function createApiConfig(opts: ApiConfigOptions): ApiConfig {
     trustedOrigins: opts.trustedOrigins ?? [],
     throttle: { ...DEFAULT_THROTTLE_RULES, ...opts.throttle },
     organizationPlan: opts.organizationPlan ?? "Starter",
+    secureCookies: opts.secureCookies ?? false,
     maxFileBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     maxForkCopyBytes: opts.maxForkCopyBytes ?? DEFAULT_MAX_COPY_BYTES,
   };

@@ -1,4 +1,4 @@
-import { AuthError } from "@hearth/auth";
+import { AuthError, MailOffError } from "@hearth/auth";
 import { DomainError, LimitError, StoreError } from "@hearth/db";
 import { FileError, type FileErrorKind } from "@hearth/runtime";
 import { TerminalError, type TerminalErrorCode } from "@hearth/runtime";
@@ -87,6 +87,9 @@ export function toTRPCError(err: unknown): TRPCError | null {
   }
   if (err instanceof AuthError) {
     return new TRPCError({ code: "UNAUTHORIZED", message: err.message, cause: err });
+  }
+  if (err instanceof MailOffError) {
+    return new TRPCError({ code: "PRECONDITION_FAILED", message: err.message, cause: err });
   }
   if (err instanceof ForbiddenError) {
     return new TRPCError({ code: "FORBIDDEN", message: err.message, cause: err });

@@ -12,8 +12,12 @@ export interface CreateAuthServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Where links in mails point, e.g. `http://127.0.0.1:3000`. */
   publicBaseUrl: string;
-  /** Receives mails (with their links) when no SMTP server is configured. */
-  mailLog: MailLogger;
+  /**
+   * Receives mails (with their links) when no SMTP server is configured. Without it, and
+   * without SMTP, mail is off: give it only where the log is the developer's own (a server
+   * on loopback, or an explicit development setting).
+   */
+  mailLog?: MailLogger | undefined;
   /** Instead of the mailer the environment asks for. */
   mailer?: Mailer;
   repositories?: AuthServiceRepositories;

@@ -11,3 +11,16 @@ export class AuthError extends Error {
     this.name = "AuthError";
   }
 }
+
+/**
+ * A flow that exists to send mail (a reset link, a new verification link) on a server that
+ * sends none: no SMTP is configured, and logging mail is not allowed there.
+ */
+export class MailOffError extends Error {
+  constructor(
+    message = "This server does not send mail (no SMTP is configured), so it cannot mail you a link. Ask its operator.",
+  ) {
+    super(message);
+    this.name = "MailOffError";
+  }
+}

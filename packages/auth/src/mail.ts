@@ -1,4 +1,5 @@
 import nodemailer from "nodemailer";
+import { MailOffError } from "./errors";
 
 export interface MailMessage {
   to: string;
@@ -7,8 +8,11 @@ export interface MailMessage {
 }
 
 export interface Mailer {
-  /** "smtp" sends for real; "log" writes the message to the log (local use). */
-  readonly kind: "smtp" | "log";
+  /**
+   * "smtp" sends for real; "log" writes the message to the log (local use); "off" sends
+   * nothing, and the flows that exist to send mail refuse (MailOffError).
+   */
+  readonly kind: "smtp" | "log" | "off";
   send(message: MailMessage): Promise<void>;
   close(): Promise<void>;
 }
@@ -54,22 +58,35 @@ export function createLogMailer(log: MailLogger): Mailer {
   };
 }
 
+/**
+ * Sends nothing. Without SMTP, mail is logged only where the log is the developer's own;
+ * elsewhere anyone could push a live reset link for any email into the server's log.
+ */
+export const mailOff: Mailer = {
+  kind: "off",
+  async send() {
+    throw new MailOffError();
+  },
+  async close() {},
+};
+
 export interface MailerConfig {
-  /** `HEARTH_SMTP_URL`; without it mail is logged. */
+  /** `HEARTH_SMTP_URL`; without it mail is logged, or off when there is no `log`. */
   smtpUrl?: string | undefined;
   /** `HEARTH_MAIL_FROM`. */
   from?: string | undefined;
-  log: MailLogger;
+  /** Where mail goes without SMTP; only for a server on loopback or in development. */
+  log?: MailLogger | undefined;
 }
 
 export function createMailer(config: MailerConfig): Mailer {
   if (config.smtpUrl) {
     return createSmtpMailer({ url: config.smtpUrl, from: config.from || DEFAULT_MAIL_FROM });
   }
-  return createLogMailer(config.log);
+  return config.log ? createLogMailer(config.log) : mailOff;
 }
 
 /** The mailer `HEARTH_SMTP_URL` / `HEARTH_MAIL_FROM` ask for. */
-export function createMailerFromEnv(env: NodeJS.ProcessEnv, log: MailLogger): Mailer {
+export function createMailerFromEnv(env: NodeJS.ProcessEnv, log?: MailLogger): Mailer {
   return createMailer({ smtpUrl: env.HEARTH_SMTP_URL, from: env.HEARTH_MAIL_FROM, log });
 }

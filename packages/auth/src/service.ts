@@ -20,7 +20,7 @@ import {
   ZEmail,
 } from "@hearth/db";
 import { createEmailToken, EMAIL_TOKEN_TTL_MS, emailTokenHashOf } from "./email-tokens";
-import { AuthError } from "./errors";
+import { AuthError, MailOffError } from "./errors";
 import type { Mailer } from "./mail";
 import {
   dummyVerifyPassword,
@@ -607,9 +607,11 @@ export class AuthService {
 
   /**
    * Mails a reset link when the email belongs to an active user. The answer, and its
-   * timing, is the same either way.
+   * timing, is the same either way. Without mail, MailOffError for every email.
    */
   async requestPasswordReset(input: { email: string }, client: ClientInfo = {}): Promise<void> {
+    // Refused for every email alike, so the refusal tells nothing about accounts.
+    if (this.mailer.kind === "off") throw new MailOffError();
     const email = typeof input.email === "string" ? input.email.trim() : "";
     if (!email || email.length > 254) return;
     const user = await this.repos.users.getByEmail(email);
@@ -668,8 +670,12 @@ export class AuthService {
     return toPublicUser(user);
   }
 
-  /** Mails a new verification link; nothing when the email is already verified. */
+  /**
+   * Mails a new verification link; nothing when the email is already verified. Without
+   * mail, MailOffError.
+   */
   async resendVerification(auth: AuthContext): Promise<{ sent: boolean }> {
+    if (this.mailer.kind === "off") throw new MailOffError();
     const user = await this.repos.users.getById(auth.userId);
     if (!user?.isActive) throw new AuthError();
     if (user.emailVerified) return { sent: false };
@@ -778,6 +784,8 @@ export class AuthService {
     purpose: "verify" | "reset",
     mail: (link: string) => { subject: string; lines: string[] },
   ): void {
+    // Without mail no link is made (registration then mails no verification link).
+    if (this.mailer.kind === "off") return;
     const { what, page } = MAIL_LINKS[purpose];
     this.background(what, async () => {
       const { token, tokenHash } = createEmailToken();

@@ -77,6 +77,7 @@ export function webSocketRequestMeta(
   socket?: { readonly bufferedAmount: number },
 ): RequestMeta {
   const meta = requestMeta(req, opts);
+  meta.transport = "websocket";
   const fromParams = connectionParams?.authorization;
   if (!meta.authorization && typeof fromParams === "string") meta.authorization = fromParams;
   if (socket) meta.socketBacklog = () => socket.bufferedAmount;

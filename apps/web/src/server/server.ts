@@ -48,6 +48,8 @@ export interface ServerApiDeps {
   env: NodeJS.ProcessEnv;
   /** Where people reach this server: links in mails point here, its Origin is trusted. */
   publicUrl: string;
+  /** The address it listens on (mail is logged, without SMTP, only on loopback). */
+  host: string;
 }
 
 export type ServerApiFactory = (deps: ServerApiDeps) => ServerApi | Promise<ServerApi>;
@@ -207,7 +209,14 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
 
   let api: ServerApi;
   try {
-    api = await opts.api({ store, dataDir, logger, env: opts.env ?? process.env, publicUrl });
+    api = await opts.api({
+      store,
+      dataDir,
+      logger,
+      env: opts.env ?? process.env,
+      publicUrl,
+      host,
+    });
   } catch (err) {
     server.close();
     server.closeAllConnections();

@@ -296,6 +296,9 @@ export function createTRPCNodeHandler<TRouter extends AnyTRPCRouter>(
   }
 
   const handler = (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    // Answers carry access tokens, the refresh cookie and private data: no cache, shared
+    // or the browser's own, may keep them.
+    res.setHeader("cache-control", "no-store");
     const length = Number(req.headers["content-length"]);
     if (length > maxBodySize) {
       tooLargeFor(req, res, path);

@@ -1,6 +1,7 @@
 import { AuthError, ZPassword } from "@hearth/auth";
 import { z } from "zod";
 import { clientOf } from "../../lib/authenticate";
+import { requireCookieTransport } from "../../lib/cookies";
 import { changePasswordLimits, countAttempt, refundAttempt } from "../../lib/throttle";
 import { authedProcedure } from "../../trpc";
 
@@ -17,6 +18,7 @@ export const ZChangePasswordInput = z.object({
 export const changePassword = authedProcedure
   .input(ZChangePasswordInput)
   .mutation(async ({ ctx, input }) => {
+    requireCookieTransport(ctx, "auth.changePassword");
     const attempt = await countAttempt(ctx, changePasswordLimits(ctx, ctx.user.id, ctx.req.ip));
     try {
       await ctx.auth.changePassword(ctx.user.auth, input, clientOf(ctx));

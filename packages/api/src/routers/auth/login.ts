@@ -1,6 +1,7 @@
 import { AuthError } from "@hearth/auth";
 import { z } from "zod";
 import { clientOf } from "../../lib/authenticate";
+import { requireCookieTransport } from "../../lib/cookies";
 import { clearLimit, countAttempt, loginLimits, refundAttempt } from "../../lib/throttle";
 import { publicProcedure } from "../../trpc";
 import { signedIn, ZEmailInput } from "./shared";
@@ -15,6 +16,7 @@ export const ZLoginInput = z.object({
  * and IP, per IP, and per email); a success takes its count back and clears its pair's.
  */
 export const login = publicProcedure.input(ZLoginInput).mutation(async ({ ctx, input }) => {
+  requireCookieTransport(ctx, "auth.login");
   const attempt = await countAttempt(ctx, loginLimits(ctx, input.email, ctx.req.ip));
   let result: Awaited<ReturnType<typeof ctx.auth.login>>;
   try {

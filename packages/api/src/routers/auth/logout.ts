@@ -1,7 +1,7 @@
 import { AuthError, bearerToken } from "@hearth/auth";
 import { z } from "zod";
 import { clientOf } from "../../lib/authenticate";
-import { clearRefreshCookieOn, refreshTokenFrom } from "../../lib/cookies";
+import { clearRefreshCookieOn, refreshTokenFrom, requireCookieTransport } from "../../lib/cookies";
 import { requireSameOrigin } from "../../lib/csrf";
 import { publicProcedure } from "../../trpc";
 
@@ -13,6 +13,7 @@ export const ZLogoutInput = z.object({}).optional();
  * which, being cookie-authenticated, needs Hearth's own Origin.
  */
 export const logout = publicProcedure.input(ZLogoutInput).mutation(async ({ ctx }) => {
+  requireCookieTransport(ctx, "auth.logout");
   const client = clientOf(ctx);
   const token = bearerToken(ctx.req.authorization);
   const auth = token ? await ctx.auth.authenticate(token) : null;

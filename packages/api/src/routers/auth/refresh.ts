@@ -1,7 +1,12 @@
 import { AuthError } from "@hearth/auth";
 import { z } from "zod";
 import { clientOf } from "../../lib/authenticate";
-import { clearRefreshCookieOn, refreshTokenFrom, setRefreshCookie } from "../../lib/cookies";
+import {
+  clearRefreshCookieOn,
+  refreshTokenFrom,
+  requireCookieTransport,
+  setRefreshCookie,
+} from "../../lib/cookies";
 import { requireSameOrigin } from "../../lib/csrf";
 import { publicProcedure } from "../../trpc";
 
@@ -12,6 +17,7 @@ export const ZRefreshInput = z.object({}).optional();
  * the request must come from Hearth's own origin.
  */
 export const refresh = publicProcedure.input(ZRefreshInput).mutation(async ({ ctx }) => {
+  requireCookieTransport(ctx, "auth.refresh");
   requireSameOrigin(ctx);
   const token = refreshTokenFrom(ctx);
   if (!token) throw new AuthError();

@@ -1,6 +1,7 @@
 import { ZPassword } from "@hearth/auth";
 import { z } from "zod";
 import { clientOf } from "../../lib/authenticate";
+import { requireCookieTransport } from "../../lib/cookies";
 import { countAttempt, registerLimits } from "../../lib/throttle";
 import { publicProcedure } from "../../trpc";
 import { signedIn, ZEmailInput } from "./shared";
@@ -18,6 +19,7 @@ export const ZRegisterInput = z.object({
  * which emails are taken.
  */
 export const register = publicProcedure.input(ZRegisterInput).mutation(async ({ ctx, input }) => {
+  requireCookieTransport(ctx, "auth.register");
   await countAttempt(ctx, registerLimits(ctx, ctx.req.ip));
   return signedIn(ctx, await ctx.auth.register(input, clientOf(ctx)));
 });

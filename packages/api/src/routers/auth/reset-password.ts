@@ -1,6 +1,7 @@
 import { ZPassword } from "@hearth/auth";
 import { z } from "zod";
 import { clientOf } from "../../lib/authenticate";
+import { requireCookieTransport } from "../../lib/cookies";
 import { publicProcedure } from "../../trpc";
 
 export const ZResetPasswordInput = z.object({
@@ -12,6 +13,7 @@ export const ZResetPasswordInput = z.object({
 export const resetPassword = publicProcedure
   .input(ZResetPasswordInput)
   .mutation(async ({ ctx, input }) => {
+    requireCookieTransport(ctx, "auth.resetPassword");
     await ctx.auth.resetPassword(input, clientOf(ctx));
     return { ok: true as const };
   });

@@ -9,7 +9,7 @@ import { toTenantOutput, toUserOutput } from "../../lib/outputs";
 export const ZEmailInput = z.string().trim().pipe(ZEmail);
 
 /** What a sign-in answers; the refresh token goes into the httpOnly cookie only. */
-export function signedIn(ctx: Pick<Context, "req" | "res">, result: SignInResult) {
+export function signedIn(ctx: Pick<Context, "req" | "res" | "config">, result: SignInResult) {
   setRefreshCookie(ctx, result.refreshToken);
   return {
     user: toUserOutput(result.user),

@@ -4,6 +4,8 @@ import { defineConfig } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3107);
 export const baseURL = `http://127.0.0.1:${port}`;
+/** The server mails here; e2e/mailbox.ts listens while a spec reads mail. */
+export const smtpPort = Number(process.env.E2E_SMTP_PORT ?? port + 1);
 
 /**
  * End-to-end specs drive Debian's Chromium against the production server (built by
@@ -46,6 +48,7 @@ export default defineConfig({
       HOST: "127.0.0.1",
       HEARTH_DATA_DIR: path.join(os.tmpdir(), `hearth-e2e-${process.pid}`),
       HEARTH_LOG_LEVEL: "warn",
+      HEARTH_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     },
   },
 });

@@ -29,9 +29,11 @@ export function ResetPasswordForm() {
     <AuthCard
       title="Choose a new password"
       footer={
-        <p>
-          <Link href="/sign-in">Back to sign in</Link>
-        </p>
+        reset.isSuccess ? null : (
+          <p>
+            <Link href="/sign-in">Back to sign in</Link>
+          </p>
+        )
       }
     >
       {token ? null : (

@@ -130,6 +130,29 @@ export class WorkspaceShareRepository {
     });
   }
 
+  /**
+   * Ends every share with `userId` in the tenant (a member who leaves): rejoining later
+   * brings none of them back. Works in bounded transactions; returns how many ended.
+   */
+  async clearGrantee(tenantId: string, userId: string): Promise<number> {
+    const keys = tenantKeys(tenantId);
+    const r = keys.wsSharedWithSpace.range(userId);
+    let ended = 0;
+    for (;;) {
+      const n = await transact(this.store, async (tx) => {
+        const rows = await tx.getRange(r.begin, r.end, { limit: 500 });
+        for (const row of rows) {
+          const sessionId = keys.wsSharedWithSpace.unpack(row.key)[1] as string;
+          tx.clear(keys.wsShare(sessionId, userId));
+          tx.clear(row.key);
+        }
+        return rows.length;
+      });
+      ended += n;
+      if (n < 500) return ended;
+    }
+  }
+
   /** Who the session is shared with (empty for a missing one). */
   async sharesOf(tenantId: string, sessionId: string): Promise<WorkspaceShares> {
     const keys = tenantKeys(tenantId);

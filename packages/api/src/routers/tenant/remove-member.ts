@@ -6,7 +6,10 @@ import { assertKeepsAnAdmin } from "./shared";
 
 export const ZRemoveMemberInput = z.object({ userId: ZRecordId });
 
-/** Ends a membership; the user's sign-ins in this tenant end with it. */
+/**
+ * Ends a membership; the user's sign-ins in this tenant end with it, and so does every
+ * share of a session with them.
+ */
 export const removeMember = adminProcedure
   .input(ZRemoveMemberInput)
   .mutation(async ({ ctx, input }) => {
@@ -14,6 +17,8 @@ export const removeMember = adminProcedure
     if (!membership) throw new NotFoundError("member", input.userId);
     await assertKeepsAnAdmin(ctx, input.userId, membership.role, null);
     await ctx.repos.users.removeMembership(ctx.user.tenantId, input.userId, { now: ctx.now() });
+    // Sessions shared with them stay unreadable if they are ever invited back.
+    await ctx.repos.workspaceShares.clearGrantee(ctx.user.tenantId, input.userId);
     await audit(ctx, {
       tenantId: ctx.user.tenantId,
       action: "tenant.member_removed",

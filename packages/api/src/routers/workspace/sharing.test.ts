@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { NotFoundError } from "@hearth/db";
 import { describe, expect, it } from "vitest";
 import { ForbiddenError } from "../../errors";
-import { expectCode, registerMember, setPlan, useHarness } from "../../testing/harness";
+import { expectCode, registerMember, setPlan, switchTo, useHarness } from "../../testing/harness";
 import { requireWorkspaceAccess, workspaceFolder } from "./access";
 
 const ctx = useHarness({ ada: { firstName: "Ada", lastName: "Owner" } });
@@ -170,6 +170,26 @@ describe("sharing", () => {
     } while (cursor);
     expect(seen).toEqual(expected);
     await expectCode(r.workspace.sharedWithMe({ cursor: "not a cursor!" }), "BAD_REQUEST");
+  });
+
+  it("a removed member invited back does not get the old shares back", async () => {
+    const { ada, s, member, api } = await adaWithSecretsAnd("Developer");
+    await ada.workspace.share({ id: s.id, userIds: [member.userId] });
+    expect((await api.workspace.get({ id: s.id })).id).toBe(s.id);
+    await ada.tenant.removeMember({ userId: member.userId });
+    const { id } = await ada.tenant.invite({ email: member.email, role: "Developer" });
+    // Their sign-in to Ada's tenant ended with the membership: they sign in again.
+    const login = await (await ctx.h.client().api()).auth.login({
+      email: member.email,
+      password: member.password,
+    });
+    member.client.accessToken = login.accessToken;
+    await (await member.client.api()).auth.acceptInvitation({ id });
+    await switchTo(member, ctx.ada.tenantId);
+    const back = await member.client.api();
+    await expectCode(back.workspace.get({ id: s.id }), "NOT_FOUND");
+    expect((await back.workspace.sharedWithMe()).items).toEqual([]);
+    expect(await ada.workspace.unshare({ id: s.id, tenant: true })).toMatchObject({ userIds: [] });
   });
 
   it("deleting a shared session ends its shares", async () => {

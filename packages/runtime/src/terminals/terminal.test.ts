@@ -98,7 +98,9 @@ describe.each(modes)("a live terminal (sandbox: $mode)", (sandbox) => {
     while (!t.isPaused && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(t.isPaused).toBe(true);
     const held = reader.text.length;
-    await new Promise((r) => setTimeout(r, 300));
+    // Longer than the output budget takes to refill: held for the viewer, not the rate.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(t.isPaused).toBe(true);
     // While paused, next to nothing more arrives.
     expect(reader.text.length - held).toBeLessThan(HIGH_WATERMARK);
     t.input("\x03");

@@ -39,9 +39,16 @@ export const MAX_HISTORY = 100;
 /** Lines of scrollback the mirror keeps (and a save holds) besides the screen. */
 export const SCROLLBACK_LINES = 1000;
 /** Flow control: output waiting for the mirror or a client above this pauses the PTY... */
-export const HIGH_WATERMARK = 512 * 1024;
+export const HIGH_WATERMARK = 128 * 1024;
 /** ...and below this resumes it. */
-export const LOW_WATERMARK = 128 * 1024;
+export const LOW_WATERMARK = 32 * 1024;
+/**
+ * Output one terminal may send per second, with bursts of OUTPUT_BURST: a flood (`yes`,
+ * `cat` of a huge file) is held at the shell instead of taking the server's whole CPU from
+ * everyone else's requests. Faster than a browser's xterm draws.
+ */
+export const OUTPUT_BYTES_PER_SECOND = 4 * 1024 * 1024;
+export const OUTPUT_BURST = 1024 * 1024;
 
 export interface TerminalOptions {
   id: string;
@@ -146,6 +153,9 @@ export class LiveTerminal {
   private readonly insideRoot: string;
   private readonly baseEnv: Readonly<Record<string, string>>;
   private mirrorPending = 0;
+  /** Output bytes the terminal may still send now (refilled at OUTPUT_BYTES_PER_SECOND). */
+  private budget = OUTPUT_BURST;
+  private budgetAt = performance.now();
   private paused = false;
   private resumeTimer: NodeJS.Timeout | undefined;
   private readonly exitListeners: Array<(code: number) => void> = [];
@@ -310,11 +320,22 @@ export class LiveTerminal {
     for (const client of this.clients) client.push({ type: "data", data });
     for (const held of this.waiting.values()) held.push({ type: "data", data });
     this.changed();
-    if (!this.paused && this.behind() > HIGH_WATERMARK) {
+    this.refill();
+    this.budget -= data.length;
+    if (!this.paused && (this.behind() > HIGH_WATERMARK || this.budget < 0)) {
       this.paused = true;
       this.pty.pause();
       this.scheduleResumeCheck();
     }
+  }
+
+  private refill(): void {
+    const now = performance.now();
+    this.budget = Math.min(
+      OUTPUT_BURST,
+      this.budget + ((now - this.budgetAt) * OUTPUT_BYTES_PER_SECOND) / 1000,
+    );
+    this.budgetAt = now;
   }
 
   /** The most output anyone (the mirror or one client) has yet to take. */
@@ -326,7 +347,8 @@ export class LiveTerminal {
 
   private maybeResume(): void {
     if (!this.paused || this.exitCode !== undefined) return;
-    if (this.behind() < LOW_WATERMARK) {
+    this.refill();
+    if (this.behind() < LOW_WATERMARK && this.budget >= 0) {
       this.paused = false;
       clearTimeout(this.resumeTimer);
       this.resumeTimer = undefined;
@@ -339,10 +361,14 @@ export class LiveTerminal {
   // A transport's backlog shrinks without telling anyone: while paused, look again soon.
   private scheduleResumeCheck(): void {
     if (this.resumeTimer) return;
-    this.resumeTimer = setTimeout(() => {
-      this.resumeTimer = undefined;
-      this.maybeResume();
-    }, 20);
+    const refilled = this.budget < 0 ? (-this.budget * 1000) / OUTPUT_BYTES_PER_SECOND : 0;
+    this.resumeTimer = setTimeout(
+      () => {
+        this.resumeTimer = undefined;
+        this.maybeResume();
+      },
+      Math.max(20, Math.ceil(refilled)),
+    );
   }
 
   /** Whether output is held at the PTY because someone fell behind. */

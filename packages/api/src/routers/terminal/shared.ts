@@ -2,6 +2,8 @@ import type { TerminalManager, TerminalWorkspace } from "@hearth/runtime";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Context } from "../../context";
+import { ForbiddenError } from "../../errors";
+import { requireWriter } from "../../lib/roles";
 import {
   requireWorkspaceAccess,
   type WorkspaceAccessCtx,
@@ -57,6 +59,15 @@ export async function terminalFor(
   if (!ws || ws.tenantId !== ctx.user.tenantId) {
     throw new TRPCError({ code: "NOT_FOUND", message: "That terminal does not exist." });
   }
-  await requireWorkspaceAccess(ctx, ws.sessionId, need);
+  if (ws.ownerId === ctx.user.id) {
+    // Every keystroke comes here: the owner of a session never changes, and the caller's
+    // role and membership were read with their session just now, so no other read is
+    // needed. (A deleted session's terminals have already ended.)
+    requireWriter(ctx.user);
+  } else {
+    // Anyone else is refused as the workspace refuses them (FORBIDDEN or NOT_FOUND).
+    await requireWorkspaceAccess(ctx, ws.sessionId, need);
+    throw new ForbiddenError("Only the owner of this workspace session can use its terminals.");
+  }
   return terminals;
 }

@@ -18,8 +18,18 @@ async function setup() {
 describe("WorkspaceFileRepository", () => {
   it("records edits and opens, and lists recent files newest first across sessions", async () => {
     const { t, a, b, files } = await setup();
-    await files.recordEdit(t, a, { path: "src/x.ts", size: 10, language: "typescript", now: at(1) });
-    await files.recordOpen(t, a, { path: "src/x.ts", size: 12, language: "typescript", now: at(2) });
+    await files.recordEdit(t, a, {
+      path: "src/x.ts",
+      size: 10,
+      language: "typescript",
+      now: at(1),
+    });
+    await files.recordOpen(t, a, {
+      path: "src/x.ts",
+      size: 12,
+      language: "typescript",
+      now: at(2),
+    });
     await files.recordOpen(t, b, { path: "README.md", size: 3, language: "markdown", now: at(3) });
     const x = await files.recordOpen(t, a, {
       path: "src/x.ts",

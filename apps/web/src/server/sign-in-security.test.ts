@@ -4,6 +4,7 @@
  * weapon, forged X-Forwarded-For entries. The server believes one proxy in front, so each
  * test picks its client's IP the way such a proxy reports it.
  */
+import { createRepositories } from "@hearth/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   clientFor,
@@ -301,5 +302,47 @@ describe("a used link voids its siblings", () => {
     expect(second).toBeDefined();
     expect((await post("auth.verifyEmail", { token: second })).status).toBe(200);
     expect((await post("auth.verifyEmail", { token: first })).status).toBe(400);
+  });
+});
+
+describe("the last Admin", () => {
+  it("two Admins demoting or removing each other at once leave the tenant with one Admin", async () => {
+    const repos = createRepositories(ts.store);
+    for (const change of ["setRole", "removeMember"] as const) {
+      const a = await signUp();
+      const b = await signUp();
+      const headers = async (u: { email: string }) => {
+        const r = await login(u.email, PASSWORD, from(freshIp()));
+        const body = (await r.json()) as { result: { data: { accessToken: string } } };
+        return { authorization: `Bearer ${body.result.data.accessToken}` };
+      };
+      const ha = await headers(a);
+      const hb = await headers(b);
+      const org = (await (
+        await post("tenant.createOrganization", { name: `Two admins ${change}` }, ha)
+      ).json()) as { result: { data: { id: string } } };
+      const orgId = org.result.data.id;
+      await repos.tenants.update(orgId, { plan: "Pro" });
+      await repos.users.addMembership(orgId, b.userId, "Admin");
+      const inOrg = async (h: Record<string, string>) => {
+        const r = await post("tenant.switch", { tenantId: orgId }, h);
+        const body = (await r.json()) as { result: { data: { accessToken: string } } };
+        return { authorization: `Bearer ${body.result.data.accessToken}` };
+      };
+      const [oa, ob] = [await inOrg(ha), await inOrg(hb)];
+      const input = (userId: string) =>
+        change === "setRole" ? { userId, role: "Developer" } : { userId };
+      const answers = await Promise.all([
+        post(`tenant.${change}`, input(b.userId), oa),
+        post(`tenant.${change}`, input(a.userId), ob),
+      ]);
+      // One change wins; the other is refused, as a conflict or because its caller is no
+      // longer an Admin by the time it is checked.
+      expect(answers.filter((r) => r.status === 200), change).toHaveLength(1);
+      const admins = (await repos.users.listMembersOfTenant(orgId)).items.filter(
+        (m) => m.role === "Admin",
+      );
+      expect(admins, change).toHaveLength(1);
+    }
   });
 });

@@ -196,7 +196,9 @@ export class UserRepository {
 
   /**
    * Makes the user a member of the tenant with `role`, or changes the role of an existing
-   * member. A new member counts against the plan's maxUsers (LimitError).
+   * member. A new member counts against the plan's maxUsers (LimitError). Demoting the
+   * tenant's last Admin is a ConflictError, checked in the same transaction as the change,
+   * so two concurrent demotions cannot both pass it.
    */
   async addMembership(
     tenantId: string,
@@ -212,6 +214,7 @@ export class UserRepository {
       const existing = await readMember(tx, tenantId, userId);
       if (existing) {
         if (existing.role !== role) {
+          if (existing.role === "Admin") await assertAnotherAdmin(tx, tenantId, userId);
           if (user.tenantId === tenantId) {
             tx.set(tenantKeys(tenantId).user(userId), encodeJson({ ...user, role }));
           }
@@ -228,7 +231,8 @@ export class UserRepository {
 
   /**
    * Ends a membership and revokes the user's auth sessions in that tenant. The home
-   * tenant's membership cannot be removed (ConflictError "home_membership").
+   * tenant's membership cannot be removed (ConflictError "home_membership"), nor the
+   * tenant's last Admin (ConflictError, checked in the same transaction as the removal).
    */
   async removeMembership(tenantId: string, userId: string, opts?: { now?: Date }): Promise<void> {
     const now = (opts?.now ?? new Date()).toISOString();
@@ -237,7 +241,9 @@ export class UserRepository {
       if (home === tenantId) {
         throw new ConflictError("home_membership", "a user cannot leave their own tenant");
       }
-      if (!(await readMember(tx, tenantId, userId))) return;
+      const member = await readMember(tx, tenantId, userId);
+      if (!member) return;
+      if (member.role === "Admin") await assertAnotherAdmin(tx, tenantId, userId);
       clearMembership(tx, tenantId, userId);
       await revokeUserAuthSessions(tx, tenantId, userId, now);
     });
@@ -285,6 +291,21 @@ export class UserRepository {
  * member tenant first (at most `batch` records a transaction), then — in the last one —
  * memberships, the record and its global entries.
  */
+/**
+ * Refuses (ConflictError) a change that would leave the tenant without an Admin: some
+ * member besides `userId` must be one. Reads the whole member range inside the caller's
+ * transaction, so a concurrent change to any membership conflicts with it.
+ */
+async function assertAnotherAdmin(tx: Transaction, tenantId: string, userId: string) {
+  const members = tenantKeys(tenantId).membersSpace;
+  const r = members.range();
+  for (const row of await tx.getRange(r.begin, r.end)) {
+    if (members.unpack(row.key)[0] === userId) continue;
+    if (decodeJson<MemberValue>(row.value).role === "Admin") return;
+  }
+  throw new ConflictError("already_exists", "A tenant needs at least one Admin.");
+}
+
 export async function deleteUserCompletely(
   store: Store,
   userId: string,

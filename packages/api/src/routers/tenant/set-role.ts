@@ -2,19 +2,18 @@ import { NotFoundError, ZRecordId, ZRole } from "@hearth/db";
 import { z } from "zod";
 import { audit } from "../../lib/audit";
 import { adminProcedure } from "../../trpc";
-import { assertKeepsAnAdmin } from "./shared";
 
 export const ZSetRoleInput = z.object({ userId: ZRecordId, role: ZRole });
 
 /**
  * Admin: changes a member's role; a demoted member loses what the old role allowed on
- * their next request. Never leaves the tenant without an Admin (CONFLICT). Someone who is
- * not a member is NOT_FOUND: members join only by accepting an invitation.
+ * their next request. Never leaves the tenant without an Admin (CONFLICT, checked in the
+ * change's own transaction). Someone who is not a member is NOT_FOUND: members join only
+ * by accepting an invitation.
  */
 export const setRole = adminProcedure.input(ZSetRoleInput).mutation(async ({ ctx, input }) => {
   const existing = await ctx.repos.users.getMembership(ctx.user.tenantId, input.userId);
   if (!existing) throw new NotFoundError("member", input.userId);
-  await assertKeepsAnAdmin(ctx, input.userId, existing.role, input.role);
   const membership = await ctx.repos.users.addMembership(
     ctx.user.tenantId,
     input.userId,

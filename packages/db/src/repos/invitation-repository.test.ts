@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { checkConsistency } from "../consistency";
 import { globalKeys, tenantKeys } from "../keyspace";
+import { withFaults } from "../store/faults";
 import { ConflictError, LimitError, NotFoundError } from "./errors";
+import { createRepositories } from "./index";
 import { encodeJson } from "./internal";
 import { errorOf, registerUser, useTestStore } from "./testing";
 
@@ -88,10 +90,35 @@ describe("InvitationRepository", () => {
     const accepted = await ctx.repos.invitations.accept(bob.email, bob.id, inv.id);
     expect(accepted.role).toBe("Manager");
     expect((await ctx.repos.users.getMembership(t, bob.id))?.role).toBe("Manager");
-    expect(await errorOf(ctx.repos.invitations.accept(bob.email, bob.id, inv.id))).toBeInstanceOf(
+    // Accepting again (a retry) answers the same; Eve still cannot.
+    expect(await ctx.repos.invitations.accept(bob.email, bob.id, inv.id)).toEqual(accepted);
+    expect(await errorOf(ctx.repos.invitations.accept(eve.email, eve.id, inv.id))).toBeInstanceOf(
       NotFoundError,
     );
     expect(await ctx.repos.invitations.listForEmail(bob.email)).toEqual([]);
+    // Once the membership has ended, the old invitation leads nowhere.
+    await ctx.repos.users.removeMembership(t, bob.id);
+    expect(await errorOf(ctx.repos.invitations.accept(bob.email, bob.id, inv.id))).toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it("an accept or a create retried after an applied commit answers as the first did", async () => {
+    const { admin, t } = await org();
+    const faulty = createRepositories(
+      withFaults(ctx.store, { seed: 1, schedule: ["commitUnknown", null, "commitUnknown"] }),
+    );
+    const { user: bob } = await registerUser(ctx.repos);
+    const inv = await faulty.invitations.create({
+      tenantId: t,
+      email: bob.email,
+      role: "Manager",
+      invitedByUserId: admin.id,
+    });
+    expect((await ctx.repos.invitations.listByTenant(t)).items.map((i) => i.id)).toEqual([inv.id]);
+    const accepted = await faulty.invitations.accept(bob.email, bob.id, inv.id);
+    expect(accepted).toMatchObject({ invitationId: inv.id, tenantId: t, role: "Manager" });
+    expect((await ctx.repos.users.getMembership(t, bob.id))?.role).toBe("Manager");
   });
 
   it("maxUsers is checked on acceptance, and the invitation stays open when refused", async () => {

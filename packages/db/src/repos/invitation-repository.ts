@@ -40,7 +40,8 @@ export interface InvitationWithTenant {
 }
 
 export interface AcceptedInvitation {
-  invitation: Invitation;
+  invitationId: string;
+  tenantId: string;
   role: Role;
   addedAt: string;
 }
@@ -68,6 +69,22 @@ async function readInvitationFor(
     const tenantId = globalKeys.invitationsByEmailSpace.unpack(row.key)[1] as string;
     const inv = await getJson<Invitation>(tx, tenantKeys(tenantId).invitation(id));
     return inv && isOpen(inv, nowMs) ? inv : undefined;
+  }
+  return undefined;
+}
+
+/** The user's membership that accepting `invitationId` started, if one did. */
+async function membershipFrom(
+  tx: Transaction,
+  userId: string,
+  invitationId: string,
+): Promise<{ tenantId: string; role: Role; addedAt: string } | undefined> {
+  const r = globalKeys.userTenantsRange(userId);
+  for (const row of await tx.getRange(r.begin, r.end)) {
+    const m = decodeJson<MemberValue>(row.value);
+    if (m.invitationId !== invitationId) continue;
+    const tenantId = globalKeys.userTenantsSpace.unpack(row.key)[1] as string;
+    return { tenantId, role: m.role, addedAt: m.addedAt };
   }
   return undefined;
 }
@@ -169,6 +186,10 @@ export class InvitationRepository {
     return transact(this.store, async (tx) => {
       const inv = await readInvitationFor(tx, email, id, now.getTime());
       if (!inv) {
+        // This call's own earlier commit (commit_unknown_result) left no invitation and a
+        // membership that names it.
+        const mine = await membershipFrom(tx, userId, id);
+        if (mine) return { invitationId: id, ...mine };
         throw new NotFoundError("invitation", id);
       }
       const user = await readUser(tx, userId);
@@ -178,12 +199,13 @@ export class InvitationRepository {
       const tenant = await requireActiveTenant(tx, inv.tenantId);
       clearInvitation(tx, inv);
       const existing = await readMember(tx, inv.tenantId, userId);
-      if (existing) return { invitation: inv, role: existing.role, addedAt: existing.addedAt };
+      const accepted = { invitationId: inv.id, tenantId: inv.tenantId };
+      if (existing) return { ...accepted, role: existing.role, addedAt: existing.addedAt };
       const members = tenantKeys(inv.tenantId).membersSpace.range();
       await checkPlanLimit(tx, "maxUsers", members, tenant.settings.maxUsers);
-      const member: MemberValue = { role: inv.role, addedAt: nowIso };
+      const member: MemberValue = { role: inv.role, addedAt: nowIso, invitationId: inv.id };
       writeMembership(tx, inv.tenantId, userId, member);
-      return { invitation: inv, role: member.role, addedAt: member.addedAt };
+      return { ...accepted, role: member.role, addedAt: member.addedAt };
     });
   }
 

@@ -31,6 +31,8 @@ export interface UserHomeValue {
 export interface MemberValue {
   role: Role;
   addedAt: string;
+  /** The invitation accepted to start it (a retried accept recognises its own commit). */
+  invitationId?: string;
 }
 
 /** ("g","auth_sessions",sessionId) */

@@ -36,16 +36,16 @@ export const acceptInvitation = authedProcedure
     const accepted = await ctx.repos.invitations.accept(me.email, me.id, input.id, {
       now: ctx.now(),
     });
-    const tenant = await ctx.repos.tenants.getById(accepted.invitation.tenantId);
+    const tenant = await ctx.repos.tenants.getById(accepted.tenantId);
     await audit(ctx, {
-      tenantId: accepted.invitation.tenantId,
+      tenantId: accepted.tenantId,
       action: "tenant.invitation_accepted",
       actorUserId: me.id,
       detail: { invitationId: input.id, userId: me.id, role: accepted.role },
     });
     return {
       tenant: {
-        id: accepted.invitation.tenantId,
+        id: accepted.tenantId,
         name: tenant?.name ?? "",
         type: tenant?.type ?? ("Organization" as const),
       },

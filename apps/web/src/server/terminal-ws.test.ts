@@ -323,7 +323,7 @@ describe("terminals across server restarts", () => {
 
     server = await startServerProcess(dataDir, sandboxEnv);
     await expectRevived(server.url, server.wsUrl, me.token, ws.id, terminalId, "killed");
-  }, 90_000);
+  }, 180_000);
 
   it("keeps server memory bounded while `yes` runs, answers autosaves meanwhile, and Ctrl+C stops it", async () => {
     server ??= await startServerProcess(dataDir, sandboxEnv);

@@ -336,7 +336,7 @@ describe("refresh", () => {
 });
 
 describe("authenticate", () => {
-  it("refuses an expired access token, garbage, and a token of a deleted session", async () => {
+  it("refuses an expired access token and garbage", async () => {
     const { result } = await registered();
     expect(await auth.authenticate("not.a.jwt")).toBeNull();
     expect(await auth.authenticate("")).toBeNull();
@@ -344,6 +344,19 @@ describe("authenticate", () => {
     tick(15 * 60_000);
     expect(await auth.authenticate(result.accessToken)).toBeNull();
     await expect(auth.requireAuth(result.accessToken)).rejects.toBeInstanceOf(AuthError);
+  });
+
+  it("refuses a token, signed and unexpired, whose session was deleted", async () => {
+    const { result } = await registered();
+    const other = await auth.login({ email: result.user.email, password: "first password" });
+    const who = (await auth.authenticate(result.accessToken))!;
+    expect(who.userId).toBe(result.user.id);
+    await repos.authSessions.delete(who.sessionId, who.tenantId);
+    expect(await repos.authSessions.getById(who.sessionId)).toBeNull();
+    expect(await auth.authenticate(result.accessToken)).toBeNull();
+    await refusedWithAuthError(auth.refresh(result.refreshToken));
+    // Only that session: another sign-in of the same user is untouched.
+    expect(await auth.authenticate(other.accessToken)).not.toBeNull();
   });
 });
 

@@ -248,6 +248,14 @@ export class AuthSessionRepository {
     });
   }
 
+  /** Deletes one session and its index entries (a refresh token of it names nothing then). */
+  async delete(sessionId: string, tenantId?: string): Promise<void> {
+    await transact(this.store, async (tx) => {
+      const s = await readSession(tx, sessionId, tenantId);
+      if (s) deleteAuthSession(tx, s);
+    });
+  }
+
   /** Deletes the user's sessions whose refresh expiry has passed; returns how many. */
   async purgeExpired(tenantId: string, userId: string, now?: Date): Promise<number> {
     const nowMs = (now ?? new Date()).getTime();

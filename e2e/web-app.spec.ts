@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 
 let counter = 0;
@@ -71,6 +72,15 @@ const idOf = async (page: Page, name: string) =>
     .split("/")
     .pop()!;
 
+/** axe-core finds nothing serious or critical on the page as it is now. */
+async function expectAccessible(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(serious, page.url()).toEqual([]);
+}
+
 const row = (page: Page, name: string) => page.getByRole("listitem", { name, exact: true }).first();
 
 test("register, sign out and sign in again; a wrong password gets the server's sentence", async ({
@@ -103,6 +113,20 @@ test("register, sign out and sign in again; a wrong password gets the server's s
   await expect(page).toHaveURL(/\/$/);
 });
 
+test("the signed-out pages pass axe-core", async ({ page }) => {
+  for (const [path, heading] of [
+    ["/sign-in", "Sign in to Hearth"],
+    ["/register", "Create your Hearth account"],
+    ["/forgot-password", "Reset your password"],
+    ["/reset-password?token=unknown", "Choose a new password"],
+    ["/verify-email?token=unknown", "Confirm your email"],
+  ] as const) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { name: heading })).toBeVisible();
+    await expectAccessible(page);
+  }
+});
+
 test("create, rename, re-tag, filter by tag, fork and delete workspaces from the dashboard", async ({
   page,
 }) => {
@@ -111,6 +135,7 @@ test("create, rename, re-tag, filter by tag, fork and delete workspaces from the
 
   await createWorkspace(page, "Hearth API", "api, backend");
   await createWorkspace(page, "Docs site", "docs");
+  await expectAccessible(page);
   // Most recently active first.
   const names = page.getByRole("list", { name: "Your workspaces" }).getByRole("link");
   await expect(names).toHaveText(["Docs site", "Hearth API"]);
@@ -188,6 +213,7 @@ test("create, rename, re-tag, filter by tag, fork and delete workspaces from the
   await page.getByRole("button", { name: "Delete Hearth server" }).click();
   const dialog = page.getByRole("dialog", { name: "Delete “Hearth server”?" });
   await expect(dialog).toBeVisible();
+  await expectAccessible(page);
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("link", { name: "Hearth server", exact: true })).toBeVisible();

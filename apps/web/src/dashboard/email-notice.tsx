@@ -11,7 +11,7 @@ export function EmailNotice() {
   const user = me.data?.user;
   if (!user || user.emailVerified) return null;
   return (
-    <div className="alert info" role="status">
+    <div className="alert notice" role="status">
       {resend.isSuccess
         ? `A new confirmation link is on its way to ${user.email}.`
         : `Confirm your email: we sent a link to ${user.email}.`}{" "}

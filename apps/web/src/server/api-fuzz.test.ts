@@ -1,7 +1,7 @@
 /**
  * Fuzzing Hearth's API over real HTTP: random JSON (and non-JSON) to every procedure, as
- * query or mutation, signed in or not. Every answer is a typed 4xx or a success, never a
- * 500, and the store is consistent afterwards.
+ * query or mutation, signed in or not, alone or batched. Every answer is a typed 4xx or a
+ * success, never a 500, and the store is consistent afterwards.
  */
 import { appRouter } from "@hearth/api";
 import { checkConsistency } from "@hearth/db";
@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browser, clientFor, register, startApiServer, testClock } from "./api-test-helpers";
 import type { TestServer } from "./testing";
+import { DEFAULT_MAX_BATCH_SIZE } from "./trpc-handler";
 
 let ts: TestServer;
 let token = "";
@@ -133,6 +134,57 @@ describe("HTTP fuzzing", () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it("random batches never get a 500, answer call by call, and are refused whole past the limit", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...procedures), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.oneof(shaped, fc.jsonValue({ maxDepth: 3 }), nasty), { maxLength: 20 }),
+        fc.boolean(),
+        fc.constantFrom("GET", "POST"),
+        fc.boolean(),
+        async (calls, inputs, signedIn, method, garbled) => {
+          const byIndex = Object.fromEntries(inputs.slice(0, calls.length).map((v, i) => [i, v]));
+          const text = garbled
+            ? "{"
+            : (JSON.stringify(byIndex) ?? "{}").replaceAll('"SESSION"', JSON.stringify(sessionId));
+          const headers: Record<string, string> = {
+            origin: ts.url,
+            "content-type": "application/json",
+          };
+          if (signedIn) headers.authorization = `Bearer ${token}`;
+          const paths = calls.map((c) => c.path).join(",");
+          const url =
+            method === "GET"
+              ? `${ts.trpcUrl}/${paths}?batch=1&input=${encodeURIComponent(text)}`
+              : `${ts.trpcUrl}/${paths}?batch=1`;
+          const res = await fetch(url, {
+            method,
+            headers,
+            ...(method === "POST" ? { body: text } : {}),
+          });
+          const answer = await res.text();
+          const what = `${method} ${paths} ${text.slice(0, 200)} → ${answer.slice(0, 300)}`;
+          expect(res.status, what).toBeLessThan(500);
+          const parsed = JSON.parse(answer) as unknown;
+          if (calls.length > DEFAULT_MAX_BATCH_SIZE) {
+            // Refused before any call runs, as one error.
+            expect(res.status, what).toBe(400);
+            expect(Array.isArray(parsed), what).toBe(false);
+            return;
+          }
+          if (Array.isArray(parsed)) {
+            expect(parsed, what).toHaveLength(calls.length);
+            for (const one of parsed as Array<{ error?: { data: { httpStatus: number } } }>) {
+              expect(one.error?.data.httpStatus ?? 200, what).toBeLessThan(500);
+            }
+          }
+          if (signedIn && answer.includes('"httpStatus":401')) token = await signInAgain();
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 });

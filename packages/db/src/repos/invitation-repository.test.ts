@@ -10,7 +10,7 @@ import { errorOf, registerUser, useTestStore } from "./testing";
 const ctx = useTestStore();
 const DAY = 24 * 60 * 60 * 1000;
 
-async function org(plan: "Free" | "Starter" = "Starter") {
+async function org(plan: "Free" | "Starter" | "Pro" = "Starter") {
   const { user: admin } = await registerUser(ctx.repos);
   const tenant = await ctx.repos.tenants.create({
     name: "Org",
@@ -104,21 +104,22 @@ describe("InvitationRepository", () => {
   });
 
   it("an accept or a create retried after an applied commit answers as the first did", async () => {
-    const { admin, t } = await org();
-    const faulty = createRepositories(
-      withFaults(ctx.store, { seed: 1, schedule: ["commitUnknown", null, "commitUnknown"] }),
-    );
-    const { user: bob } = await registerUser(ctx.repos);
-    const inv = await faulty.invitations.create({
-      tenantId: t,
-      email: bob.email,
-      role: "Manager",
-      invitedByUserId: admin.id,
-    });
-    expect((await ctx.repos.invitations.listByTenant(t)).items.map((i) => i.id)).toEqual([inv.id]);
-    const accepted = await faulty.invitations.accept(bob.email, bob.id, inv.id);
-    expect(accepted).toMatchObject({ invitationId: inv.id, tenantId: t, role: "Manager" });
-    expect((await ctx.repos.users.getMembership(t, bob.id))?.role).toBe("Manager");
+    const { admin, t } = await org("Pro");
+    const faulty = withFaults(ctx.store, { seed: 7, commitUnknown: 0.5 });
+    const repos = createRepositories(faulty);
+    for (let i = 0; i < 12; i++) {
+      const { user } = await registerUser(ctx.repos);
+      const inv = await repos.invitations.create({
+        tenantId: t,
+        email: user.email,
+        role: "Manager",
+        invitedByUserId: admin.id,
+      });
+      const accepted = await repos.invitations.accept(user.email, user.id, inv.id);
+      expect(accepted).toMatchObject({ invitationId: inv.id, tenantId: t, role: "Manager" });
+      expect((await ctx.repos.users.getMembership(t, user.id))?.role).toBe("Manager");
+    }
+    expect(faulty.counts.commitUnknown).toBeGreaterThan(4);
   });
 
   it("maxUsers is checked on acceptance, and the invitation stays open when refused", async () => {

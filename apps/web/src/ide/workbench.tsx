@@ -62,7 +62,12 @@ export function Workbench({ workspaceId }: { workspaceId: string }) {
       const store = createIdeStore(workspaceId, readOnly);
       const resumed = resumeParts(session, pending, new Date());
       store.getState().replace(fromParts(resumed.parts));
-      if (session.terminals) store.getState().setTerminals(session.terminals);
+      if (session.terminals) {
+        store.getState().setTerminals(
+          session.terminals.map((t) => ({ id: t.id, name: t.name })),
+          session.terminals.find((t) => t.active)?.id ?? null,
+        );
+      }
       for (const copy of resumed.copies) {
         store
           .getState()

@@ -83,5 +83,5 @@ export type AutosaveStatus = "Saving…" | "Saved" | "Offline";
 
 /** What workspace.get answers, as the IDE reads it. */
 export type WorkspaceSession = WorkspaceSessionOutput & {
-  terminals?: { id: string; name: string }[];
+  terminals?: { id: string; name: string; active: boolean }[];
 };

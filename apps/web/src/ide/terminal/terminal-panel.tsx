@@ -16,9 +16,17 @@ export function TerminalPanel() {
   const [error, setError] = useState<string | null>(null);
   const workspaceId = store.getState().workspaceId;
 
+  const [listed, setListed] = useState(false);
+
+  // The terminals workspace.get named show at once; the live list follows, and an owner's
+  // session without any gets its first terminal.
   const refresh = useCallback(async () => {
     try {
       const list = await client.terminal.list.query({ workspaceId });
+      if (list.length === 0 && !store.getState().readOnly) {
+        const created = await client.terminal.create.mutate({ workspaceId, cols: 80, rows: 24 });
+        list.push(created);
+      }
       const current = list.find((t) => t.active)?.id ?? null;
       store.getState().setTerminals(
         list.map((t) => ({ id: t.id, name: t.name })),
@@ -26,6 +34,8 @@ export function TerminalPanel() {
       );
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setListed(true);
     }
   }, [client, store, workspaceId]);
 
@@ -94,14 +104,14 @@ export function TerminalPanel() {
         </p>
       ) : null}
       <div className="terminal-screens" data-testid="terminal">
-        {terminals.length === 0 && !readOnly ? (
-          // No terminal yet: attaching without an id starts the session's first one.
-          <TerminalView terminalId={null} visible onReady={() => void refresh()} />
-        ) : (
-          terminals.map((t) => (
-            <TerminalView key={t.id} terminalId={t.id} visible={t.id === active} />
-          ))
-        )}
+        {terminals.map((t) => (
+          <TerminalView key={t.id} terminalId={t.id} visible={t.id === active} />
+        ))}
+        {listed && terminals.length === 0 ? (
+          <p className="hint terminal-none">
+            {readOnly ? "No terminal of this session is running now." : "No terminal open."}
+          </p>
+        ) : null}
       </div>
     </section>
   );

@@ -17,20 +17,9 @@ type TerminalEvent =
  * size to terminal.resize whenever the panel's size changes. xterm's DOM renderer keeps
  * the screen's text in the page, where assistive technology can read it.
  */
-export function TerminalView({
-  terminalId,
-  visible,
-  onReady,
-}: {
-  terminalId: string | null;
-  visible: boolean;
-  onReady?: (info: { terminalId: string; name: string }) => void;
-}) {
+export function TerminalView({ terminalId, visible }: { terminalId: string; visible: boolean }) {
   const { client, store } = useIde();
   const host = useRef<HTMLElement>(null);
-  const fitRef = useRef<FitAddon | null>(null);
-  const readyRef = useRef(onReady);
-  readyRef.current = onReady;
 
   useEffect(() => {
     const readOnly = store.getState().readOnly;
@@ -44,7 +33,6 @@ export function TerminalView({
       theme: { background: "#12141a", foreground: "#e6e8ee" },
     });
     const fit = new FitAddon();
-    fitRef.current = fit;
     term.loadAddon(fit);
     term.loadAddon(new WebLinksAddon());
     term.open(host.current!);
@@ -54,20 +42,14 @@ export function TerminalView({
       // Not laid out yet (hidden tab): the resize observer fits it once it shows.
     }
     let disposed = false;
-    let id = terminalId;
     const subscription = client.terminal.attach.subscribe(
-      terminalId === null
-        ? { workspaceId, cols: term.cols, rows: term.rows }
-        : { workspaceId, terminalId, cols: term.cols, rows: term.rows },
+      { workspaceId, terminalId, cols: term.cols, rows: term.rows },
       {
         onData(event: TerminalEvent) {
           if (disposed) return;
-          if (event.type === "ready") {
-            id = event.terminalId;
-            readyRef.current?.({ terminalId: event.terminalId, name: event.name });
-          } else if (event.type === "data") {
+          if (event.type === "data") {
             term.write(event.data);
-          } else {
+          } else if (event.type === "exit") {
             term.write(`\r\n\x1b[2m[process exited with code ${event.code}]\x1b[0m\r\n`);
           }
         },
@@ -76,13 +58,27 @@ export function TerminalView({
         },
       },
     );
+    // Keystrokes go out in order: one request at a time, with whatever was typed
+    // meanwhile joined into the next (parallel requests could arrive out of order).
+    let queued = "";
+    let sending = false;
+    const send = async () => {
+      sending = true;
+      while (queued && !disposed) {
+        const data = queued;
+        queued = "";
+        await client.terminal.input.mutate({ terminalId, data }).catch(() => {});
+      }
+      sending = false;
+    };
     const input = term.onData((data) => {
-      if (readOnly || !id) return;
-      void client.terminal.input.mutate({ terminalId: id, data }).catch(() => {});
+      if (readOnly) return;
+      queued += data;
+      if (!sending) void send();
     });
     const resize = term.onResize(({ cols, rows }) => {
-      if (readOnly || !id) return;
-      void client.terminal.resize.mutate({ terminalId: id, cols, rows }).catch(() => {});
+      if (readOnly) return;
+      void client.terminal.resize.mutate({ terminalId, cols, rows }).catch(() => {});
     });
     const observer = new ResizeObserver(() => {
       if (host.current && host.current.offsetWidth > 0 && host.current.offsetHeight > 0) {
@@ -101,7 +97,6 @@ export function TerminalView({
       resize.dispose();
       subscription.unsubscribe();
       term.dispose();
-      fitRef.current = null;
     };
   }, [client, store, terminalId]);
 

@@ -50,7 +50,7 @@ async function setUp(idleMs: number) {
     ownerId: user.id,
     folder: dir,
   };
-  return { manager, repos, ws };
+  return { manager, repos, ws, dir };
 }
 
 /** Reads events until the output matches, leaving the client attached. */
@@ -103,4 +103,35 @@ it("does not reap a terminal someone is watching", async () => {
   expect(manager.liveCount(ws.ownerId)).toBe(1);
   abort.abort();
   await events.next();
+});
+
+it("gives a fork's copied terminals ids of their own, so a terminal id names one session", async () => {
+  const { manager, repos, ws, dir } = await setUp(60_000);
+  const client = await manager.attach(ws, { cols: 80, rows: 24, readOnly: false });
+  const abort = new AbortController();
+  const events = client.events(abort.signal);
+  const [original] = await manager.list(ws);
+  manager.input(original!.id, "mkdir -p forked && cd forked\r");
+  await readUntil(events, /forked[$#] /);
+  abort.abort();
+  await events.next();
+  await manager.close();
+  const fork = await repos.workspaceSessions.fork(ws.tenantId, ws.sessionId, { name: "copy" });
+  // A new server (manager) that loads the source first, then the fork.
+  const next = new TerminalManager({
+    store: {
+      load: (w) => repos.workspaceTerminals.get(w.tenantId, w.sessionId),
+      save: (w, save) => repos.workspaceTerminals.save(w.tenantId, w.sessionId, save),
+    },
+    sandbox: { mode: "none", bwrapPath: "", network: true },
+  });
+  cleanups.push(() => next.close());
+  const forkWs = { ...ws, sessionId: fork.id, folder: dir };
+  const [source] = await next.list(ws);
+  const [copy] = await next.list(forkWs);
+  expect(source!.id).toBe(original!.id);
+  expect(copy!.id).not.toBe(original!.id);
+  expect(copy!.cwd).toBe("forked");
+  expect(next.workspaceOf(source!.id)?.sessionId).toBe(ws.sessionId);
+  expect(next.workspaceOf(copy!.id)?.sessionId).toBe(fork.id);
 });

@@ -342,6 +342,16 @@ export class TerminalManager {
   private async load(ws: TerminalWorkspace, key: string): Promise<SessionTerminals> {
     const saved = await this.opts.store.load(ws);
     if (!saved) throw new TerminalError("NOT_FOUND", "That workspace session no longer exists.");
+    // A fork (or a restored copy) holds its source's terminals under the same ids; calls
+    // that name only a terminal must reach one session, so the copy's get ids of their own.
+    const renamed = new Set<string>();
+    for (const t of saved.terminals) {
+      if (!this.byTerminal.has(t.id)) continue;
+      const fresh = randomBytes(8).toString("hex");
+      if (saved.activeId === t.id) saved.activeId = fresh;
+      t.id = fresh;
+      renamed.add(fresh);
+    }
     const s: SessionTerminals = {
       ws,
       key,
@@ -359,6 +369,10 @@ export class TerminalManager {
     };
     this.sessions.set(key, s);
     for (const id of s.order) this.byTerminal.set(id, s);
+    if (renamed.size > 0) {
+      for (const id of renamed) s.dirty.add(id);
+      this.markList(s);
+    }
     return s;
   }
 

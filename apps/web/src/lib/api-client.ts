@@ -64,28 +64,41 @@ function renewOnUnauthorized(
       });
 }
 
-export function createHearthClient(session: AuthSession): HearthClient {
+export interface HearthClientOptions {
+  /** `/api/trpc` on the page's origin by default. */
+  trpcUrl?: string;
+  /** The page's own `ws(s)://<host>/api/trpc-ws` by default; null: no WebSocket. */
+  wsUrl?: string | null;
+  fetch?: typeof fetch;
+}
+
+export function createHearthClient(
+  session: AuthSession,
+  opts: HearthClientOptions = {},
+): HearthClient {
   const authorization = async (): Promise<Record<string, string>> => {
     const token = await session.accessToken();
     return token ? { authorization: `Bearer ${token}` } : {};
   };
-  // Created in the browser only; it connects on the first subscription. connectionParams
+  // In the browser by default; it connects on the first subscription. connectionParams
   // is asked on every (re)connection, so a reconnect always presents a fresh token.
-  const ws =
-    typeof window === "undefined"
-      ? null
-      : createWSClient({
-          url: webSocketUrl,
-          connectionParams: authorization,
-          lazy: { enabled: true, closeMs: 30_000 },
-          keepAlive: { enabled: true, intervalMs: 20_000, pongTimeoutMs: 5_000 },
-        });
+  const wsUrl =
+    opts.wsUrl === undefined && typeof window !== "undefined" ? webSocketUrl : opts.wsUrl;
+  const ws = !wsUrl
+    ? null
+    : createWSClient({
+        url: wsUrl,
+        connectionParams: authorization,
+        lazy: { enabled: true, closeMs: 30_000 },
+        keepAlive: { enabled: true, intervalMs: 20_000, pongTimeoutMs: 5_000 },
+      });
   const reconnect = () => {
     // Closing the socket (not the client) makes the client reconnect and resubscribe.
     ws?.connection?.ws.close();
   };
   const http = httpBatchLink<AppRouter>({
-    url: "/api/trpc",
+    url: opts.trpcUrl ?? "/api/trpc",
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
     headers: authorization,
     maxURLLength: 2_000,
   });

@@ -32,6 +32,32 @@ export class FileError extends Error {
   }
 }
 
+/**
+ * What the operating system refused, as a FileError a person can act on: a file the
+ * server may not read or change (its mode, set from a terminal), a read-only or full
+ * disk. Anything else is returned as it was (a bug: the server logs it).
+ */
+export function explainErrno(err: unknown, path: string): unknown {
+  if (err instanceof FileError) return err;
+  const shown = path === "" ? "the workspace folder" : `"${path}"`;
+  if (isErrno(err, "EACCES", "EPERM")) {
+    return new FileError(
+      "invalid",
+      `The server may not read or change ${shown}: permission denied.`,
+    );
+  }
+  if (isErrno(err, "EROFS")) {
+    const subject = path === "" ? "The workspace folder" : shown;
+    return new FileError("invalid", `${subject} is on a read-only file system.`);
+  }
+  if (isErrno(err, "ENOSPC", "EDQUOT")) {
+    return new FileError("limit", "The server's disk has no space left for this change.", {
+      limit: { name: "diskSpace", max: 0 },
+    });
+  }
+  return err;
+}
+
 export function isErrno(err: unknown, ...codes: string[]): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === "string" && codes.includes(code);

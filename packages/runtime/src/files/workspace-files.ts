@@ -21,7 +21,7 @@ import {
 import { dirname, join } from "node:path";
 import { isInside, type ResolvedPath, resolveInside } from "./confine";
 import { decodeText } from "./content";
-import { FileError, isErrno } from "./errors";
+import { explainErrno, FileError, isErrno } from "./errors";
 import { type FileSearchHit, FileSearchIndex, type SearchIndexOptions } from "./search-index";
 
 /** The size cap of one file read into or saved from the editor (HEARTH_MAX_FILE_BYTES). */
@@ -120,29 +120,31 @@ export class WorkspaceFiles {
 
   /** One folder level, folders first, then by name as a person sorts them. */
   async list(path: string): Promise<{ path: string; entries: FileEntry[] }> {
-    const r = await this.resolve(path);
-    if (!r.exists) throw notFound(r.rel);
-    let dirents: Dirent[];
-    try {
-      dirents = await readdir(r.real, { withFileTypes: true });
-    } catch (err) {
-      if (isErrno(err, "ENOTDIR"))
-        throw new FileError("invalid", `"${r.rel}" is a file, not a folder.`);
-      if (isErrno(err, "ENOENT")) throw notFound(r.rel);
-      throw err;
-    }
-    const entries = await Promise.all(
-      dirents
-        .filter((d) => !TEMP_FILE.test(d.name))
-        .map((d) => this.entryOf(join(r.real, d.name), d.name)),
-    );
-    const present = entries.filter((e): e is FileEntry => e !== null);
-    present.sort((a, b) => {
-      const da = a.kind === "directory" ? 0 : 1;
-      const db = b.kind === "directory" ? 0 : 1;
-      return da - db || collator.compare(a.name, b.name) || (a.name < b.name ? -1 : 1);
+    return this.explained(path, async () => {
+      const r = await this.resolve(path);
+      if (!r.exists) throw notFound(r.rel);
+      let dirents: Dirent[];
+      try {
+        dirents = await readdir(r.real, { withFileTypes: true });
+      } catch (err) {
+        if (isErrno(err, "ENOTDIR"))
+          throw new FileError("invalid", `"${r.rel}" is a file, not a folder.`);
+        if (isErrno(err, "ENOENT")) throw notFound(r.rel);
+        throw err;
+      }
+      const entries = await Promise.all(
+        dirents
+          .filter((d) => !TEMP_FILE.test(d.name))
+          .map((d) => this.entryOf(join(r.real, d.name), d.name)),
+      );
+      const present = entries.filter((e): e is FileEntry => e !== null);
+      present.sort((a, b) => {
+        const da = a.kind === "directory" ? 0 : 1;
+        const db = b.kind === "directory" ? 0 : 1;
+        return da - db || collator.compare(a.name, b.name) || (a.name < b.name ? -1 : 1);
+      });
+      return { path: r.rel, entries: present };
     });
-    return { path: r.rel, entries: present };
   }
 
   private async entryOf(abs: string, name: string): Promise<FileEntry | null> {
@@ -162,50 +164,54 @@ export class WorkspaceFiles {
   }
 
   async stat(path: string): Promise<FileStat> {
-    const r = await this.resolve(path);
-    if (!r.exists) throw notFound(r.rel);
-    const st = await stat(r.real).catch((err: unknown) => {
-      throw isErrno(err, "ENOENT") ? notFound(r.rel) : err;
+    return this.explained(path, async () => {
+      const r = await this.resolve(path);
+      if (!r.exists) throw notFound(r.rel);
+      const st = await stat(r.real).catch((err: unknown) => {
+        throw isErrno(err, "ENOENT") ? notFound(r.rel) : err;
+      });
+      return {
+        path: r.rel,
+        kind: kindOf(st),
+        size: st.isDirectory() ? 0 : st.size,
+        mtimeMs: st.mtimeMs,
+      };
     });
-    return {
-      path: r.rel,
-      kind: kindOf(st),
-      size: st.isDirectory() ? 0 : st.size,
-      mtimeMs: st.mtimeMs,
-    };
   }
 
   /** The file's text, or `binary` / `tooLarge` instead of content. */
   async read(path: string): Promise<FileContent> {
-    const r = await this.resolve(path);
-    if (!r.exists) throw notFound(r.rel);
-    let fh: FileHandle;
-    try {
-      // O_NOFOLLOW: a symlink swapped in since the check is refused, not followed;
-      // O_NONBLOCK: a FIFO does not hang the request.
-      fh = await open(r.real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    } catch (err) {
-      if (isErrno(err, "ENOENT")) throw notFound(r.rel);
-      if (isErrno(err, "ELOOP"))
-        throw new FileError("invalid", `"${r.rel}" changed into a symlink.`);
-      throw err;
-    }
-    try {
-      await this.assertOpenedInside(fh, r.rel);
-      const st = await fh.stat();
-      if (st.isDirectory()) throw new FileError("invalid", `"${r.rel}" is a folder, not a file.`);
-      if (!st.isFile()) throw new FileError("invalid", `"${r.rel}" is not a regular file.`);
-      const base = { path: r.rel, size: st.size, mtimeMs: st.mtimeMs };
-      if (st.size > this.maxFileBytes) {
-        return { ...base, content: null, encoding: null, binary: false, tooLarge: true };
+    return this.explained(path, async () => {
+      const r = await this.resolve(path);
+      if (!r.exists) throw notFound(r.rel);
+      let fh: FileHandle;
+      try {
+        // O_NOFOLLOW: a symlink swapped in since the check is refused, not followed;
+        // O_NONBLOCK: a FIFO does not hang the request.
+        fh = await open(r.real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      } catch (err) {
+        if (isErrno(err, "ENOENT")) throw notFound(r.rel);
+        if (isErrno(err, "ELOOP"))
+          throw new FileError("invalid", `"${r.rel}" changed into a symlink.`);
+        throw err;
       }
-      const text = decodeText(await fh.readFile());
-      if (text === null)
-        return { ...base, content: null, encoding: null, binary: true, tooLarge: false };
-      return { ...base, content: text, encoding: "utf8", binary: false, tooLarge: false };
-    } finally {
-      await fh.close();
-    }
+      try {
+        await this.assertOpenedInside(fh, r.rel);
+        const st = await fh.stat();
+        if (st.isDirectory()) throw new FileError("invalid", `"${r.rel}" is a folder, not a file.`);
+        if (!st.isFile()) throw new FileError("invalid", `"${r.rel}" is not a regular file.`);
+        const base = { path: r.rel, size: st.size, mtimeMs: st.mtimeMs };
+        if (st.size > this.maxFileBytes) {
+          return { ...base, content: null, encoding: null, binary: false, tooLarge: true };
+        }
+        const text = decodeText(await fh.readFile());
+        if (text === null)
+          return { ...base, content: null, encoding: null, binary: true, tooLarge: false };
+        return { ...base, content: text, encoding: "utf8", binary: false, tooLarge: false };
+      } finally {
+        await fh.close();
+      }
+    });
   }
 
   /**
@@ -218,58 +224,62 @@ export class WorkspaceFiles {
     content: string,
     opts: { expectedMtimeMs?: number | undefined } = {},
   ): Promise<WriteResult> {
-    const bytes = Buffer.byteLength(content, "utf8");
-    if (bytes > this.maxFileBytes) throw this.tooLarge(bytes);
-    const r = await this.resolve(path);
-    if (isRoot(r)) throw new FileError("invalid", "The workspace folder itself is not a file.");
-    return this.serialized(r.real, async () => {
-      const before = await lstatOrNull(r.real);
-      if (before?.isDirectory())
-        throw new FileError("invalid", `"${r.rel}" is a folder, not a file.`);
-      if (opts.expectedMtimeMs !== undefined) {
-        if (!before) {
-          throw new FileError("conflict", `"${r.rel}" was deleted on disk since it was read.`, {
-            currentMtimeMs: null,
-          });
+    return this.explained(path, async () => {
+      const bytes = Buffer.byteLength(content, "utf8");
+      if (bytes > this.maxFileBytes) throw this.tooLarge(bytes);
+      const r = await this.resolve(path);
+      if (isRoot(r)) throw new FileError("invalid", "The workspace folder itself is not a file.");
+      return this.serialized(r.real, async () => {
+        const before = await lstatOrNull(r.real);
+        if (before?.isDirectory())
+          throw new FileError("invalid", `"${r.rel}" is a folder, not a file.`);
+        if (opts.expectedMtimeMs !== undefined) {
+          if (!before) {
+            throw new FileError("conflict", `"${r.rel}" was deleted on disk since it was read.`, {
+              currentMtimeMs: null,
+            });
+          }
+          if (before.mtimeMs !== opts.expectedMtimeMs) {
+            throw new FileError("conflict", `"${r.rel}" changed on disk since it was read.`, {
+              currentMtimeMs: before.mtimeMs,
+            });
+          }
         }
-        if (before.mtimeMs !== opts.expectedMtimeMs) {
-          throw new FileError("conflict", `"${r.rel}" changed on disk since it was read.`, {
-            currentMtimeMs: before.mtimeMs,
-          });
-        }
-      }
-      const dir = dirname(r.real);
-      await mkdir(dir, { recursive: true });
-      const temp = join(dir, `.hearth-${randomBytes(8).toString("hex")}.tmp`);
-      const fh = await open(temp, "wx", before ? before.mode & 0o7777 : 0o666);
-      try {
+        const dir = dirname(r.real);
+        await mkdir(dir, { recursive: true });
+        const temp = join(dir, `.hearth-${randomBytes(8).toString("hex")}.tmp`);
+        const fh = await open(temp, "wx", before ? before.mode & 0o7777 : 0o666);
         try {
-          await this.assertOpenedInside(fh, r.rel);
-          await fh.writeFile(content, "utf8");
-          await fh.datasync();
-        } finally {
-          await fh.close();
+          try {
+            await this.assertOpenedInside(fh, r.rel);
+            await fh.writeFile(content, "utf8");
+            await fh.datasync();
+          } finally {
+            await fh.close();
+          }
+          await rename(temp, r.real);
+        } catch (err) {
+          await unlink(temp).catch(() => {});
+          throw err;
         }
-        await rename(temp, r.real);
-      } catch (err) {
-        await unlink(temp).catch(() => {});
-        throw err;
-      }
-      const after = await stat(r.real);
-      this.index.added(r.rel);
-      return { path: r.rel, size: after.size, mtimeMs: after.mtimeMs, created: !before };
+        const after = await stat(r.real);
+        this.index.added(r.rel);
+        return { path: r.rel, size: after.size, mtimeMs: after.mtimeMs, created: !before };
+      });
     });
   }
 
   /** Makes the folder and any missing parents; an existing folder is fine. */
   async mkdir(path: string): Promise<{ path: string; created: boolean }> {
-    const r = await this.resolve(path);
-    if (r.exists) {
-      if ((await stat(r.real)).isDirectory()) return { path: r.rel, created: false };
-      throw new FileError("conflict", `A file named "${r.rel}" is in the way.`);
-    }
-    await mkdir(r.real, { recursive: true });
-    return { path: r.rel, created: true };
+    return this.explained(path, async () => {
+      const r = await this.resolve(path);
+      if (r.exists) {
+        if ((await stat(r.real)).isDirectory()) return { path: r.rel, created: false };
+        throw new FileError("conflict", `A file named "${r.rel}" is in the way.`);
+      }
+      await mkdir(r.real, { recursive: true });
+      return { path: r.rel, created: true };
+    });
   }
 
   /**
@@ -281,40 +291,48 @@ export class WorkspaceFiles {
     to: string,
     opts: { overwrite?: boolean | undefined } = {},
   ): Promise<{ from: string; to: string; kind: FileKind }> {
-    const a = await this.resolve(from);
-    const b = await this.resolve(to);
-    if (isRoot(a) || isRoot(b)) {
-      throw new FileError("invalid", "The workspace folder itself cannot be renamed.");
-    }
-    const st = await lstatOrNull(a.path);
-    if (!st) throw notFound(a.rel);
-    const kind = kindOf(st);
-    if (a.path === b.path) return { from: a.rel, to: b.rel, kind };
-    if (b.path.startsWith(`${a.path}/`)) {
-      throw new FileError("invalid", "A folder cannot be moved into itself.");
-    }
-    if (await lstatOrNull(b.path)) {
-      if (!opts.overwrite) {
-        throw new FileError("conflict", `"${b.rel}" already exists; pass overwrite to replace it.`);
+    return this.explained(from, async () => {
+      const a = await this.resolve(from);
+      const b = await this.resolve(to);
+      if (isRoot(a) || isRoot(b)) {
+        throw new FileError("invalid", "The workspace folder itself cannot be renamed.");
       }
-      await rm(b.path, { recursive: true, force: true });
-    }
-    await mkdir(dirname(b.path), { recursive: true });
-    await rename(a.path, b.path);
-    this.index.renamed(a.rel, b.rel);
-    return { from: a.rel, to: b.rel, kind };
+      const st = await lstatOrNull(a.path);
+      if (!st) throw notFound(a.rel);
+      const kind = kindOf(st);
+      if (a.path === b.path) return { from: a.rel, to: b.rel, kind };
+      if (b.path.startsWith(`${a.path}/`)) {
+        throw new FileError("invalid", "A folder cannot be moved into itself.");
+      }
+      if (await lstatOrNull(b.path)) {
+        if (!opts.overwrite) {
+          throw new FileError(
+            "conflict",
+            `"${b.rel}" already exists; pass overwrite to replace it.`,
+          );
+        }
+        await rm(b.path, { recursive: true, force: true });
+      }
+      await mkdir(dirname(b.path), { recursive: true });
+      await rename(a.path, b.path);
+      this.index.renamed(a.rel, b.rel);
+      return { from: a.rel, to: b.rel, kind };
+    });
   }
 
   /** Deletes a file, a symlink (not its target) or a folder with everything in it. */
   async delete(path: string): Promise<{ path: string; kind: FileKind }> {
-    const r = await this.resolve(path);
-    if (isRoot(r)) throw new FileError("invalid", "The workspace folder itself cannot be deleted.");
-    const st = await lstatOrNull(r.path);
-    if (!st) throw notFound(r.rel);
-    if (st.isDirectory()) await rm(r.path, { recursive: true });
-    else await unlink(r.path);
-    this.index.removed(r.rel);
-    return { path: r.rel, kind: kindOf(st) };
+    return this.explained(path, async () => {
+      const r = await this.resolve(path);
+      if (isRoot(r))
+        throw new FileError("invalid", "The workspace folder itself cannot be deleted.");
+      const st = await lstatOrNull(r.path);
+      if (!st) throw notFound(r.rel);
+      if (st.isDirectory()) await rm(r.path, { recursive: true });
+      else await unlink(r.path);
+      this.index.removed(r.rel);
+      return { path: r.rel, kind: kindOf(st) };
+    });
   }
 
   /** Quick open: file names matching `query`, the recently opened ones first. */
@@ -323,6 +341,15 @@ export class WorkspaceFiles {
     opts: { limit?: number; recent?: readonly string[] } = {},
   ): Promise<FileSearchHit[]> {
     return this.index.search(query, opts);
+  }
+
+  /** Runs an operation on `path`, with what the system refuses told as a FileError. */
+  private async explained<T>(path: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw explainErrno(err, path);
+    }
   }
 
   private tooLarge(bytes: number): FileError {

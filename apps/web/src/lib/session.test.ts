@@ -86,6 +86,19 @@ describe("AuthSession against the real server", () => {
     session.dispose();
   });
 
+  it("waits for the server on page load instead of saying signed out", async () => {
+    const { tabFetch } = await signedInTab();
+    let offline = true;
+    const flaky: typeof fetch = (input, init) =>
+      offline ? Promise.reject(new TypeError("fetch failed")) : tabFetch(input, init);
+    const reloaded = new AuthSession({ trpcUrl: ts.trpcUrl, fetch: flaky });
+    expect(await reloaded.restore()).toEqual({ status: "unknown" });
+    offline = false;
+    // Tried again on its own a few seconds later.
+    expect((await waitFor(reloaded, (s) => s.status !== "unknown")).status).toBe("signed-in");
+    reloaded.dispose();
+  }, 15_000);
+
   it("keeps the sign-in when the server cannot be reached, and renews once it can", async () => {
     const { session, answer, tabFetch } = await signedInTab();
     session.signedIn(answer);

@@ -101,13 +101,13 @@ export class AuthSession {
     });
   }
 
-  /** On page load: the cookie, if any, becomes an access token; else signed out. */
+  /**
+   * On page load: the cookie, if any, becomes an access token; a refused one means signed
+   * out. While the server cannot be reached the state stays "unknown" and the cookie is
+   * tried again every few seconds, rather than sending a signed-in person to sign in.
+   */
   async restore(): Promise<SessionState> {
-    if (this.state.status === "unknown") {
-      const token = await this.renew();
-      if (!token && this.state.status === "unknown")
-        this.set({ status: "signed-out", reason: null });
-    }
+    if (this.state.status === "unknown") await this.renew();
     return this.state;
   }
 
@@ -140,8 +140,9 @@ export class AuthSession {
           else this.set({ status: "signed-out", reason: null });
           return null;
         }
-        if (this.state.status === "unknown") this.set({ status: "signed-out", reason: null });
-        else this.schedule(RETRY_MS);
+        // Not an answer (the server is restarting, the network is down): whatever was
+        // known stays so, and the cookie is tried again shortly.
+        this.schedule(RETRY_MS);
         return this.state.status === "signed-in" ? this.state.accessToken : null;
       } finally {
         this.renewing = null;

@@ -276,6 +276,16 @@ describe("fs over HTTP: errors", () => {
         () => fs.list.query({ workspaceId: "nonexistent", path: "" }),
         "NOT_FOUND",
       ],
+      [
+        "search limit 0",
+        () => fs.search.query({ workspaceId: id, query: "a", limit: 0 }),
+        "BAD_REQUEST",
+      ],
+      [
+        "recent, a forged cursor",
+        () => fs.recent.query({ cursor: "not a cursor!" }),
+        "BAD_REQUEST",
+      ],
     ];
     for (const [what, call, code] of cases) {
       const err = await errorOf(call());

@@ -1,6 +1,9 @@
+import { AuthService, mailOff } from "@hearth/auth";
 import { describe, expect, it } from "vitest";
+import { createContextInner } from "../../context";
 import {
   expectCode,
+  ORIGIN,
   registerMember,
   type SignedInClient,
   setPlan,
@@ -9,6 +12,7 @@ import {
   useHarness,
   verifyEmailOf,
 } from "../../testing/harness";
+import { appRouter } from "../_app";
 import { INVITES_PER_HOUR } from "./invite";
 
 const ctx = useHarness({ ada: { firstName: "Ada", lastName: "Lovelace" } });
@@ -262,5 +266,37 @@ describe("invitations", () => {
     await signInAgain(ctx.ada);
     const later = await ctx.ada.client.api();
     await later.tenant.invite({ email: "next-hour@example.com", role: "Viewer" });
+  });
+
+  it("a server whose mail is off refuses to invite, and stores nothing", async () => {
+    // The same store and signing key, through an AuthService whose mail is off.
+    const auth = new AuthService({
+      store: ctx.h.store,
+      signer: ctx.h.auth.signer,
+      mailer: mailOff,
+      publicBaseUrl: ORIGIN,
+      clock: ctx.h.clock,
+    });
+    const caller = appRouter.createCaller(
+      createContextInner({
+        store: ctx.h.store,
+        auth,
+        clock: ctx.h.clock,
+        config: ctx.h.config,
+        req: {
+          ip: "203.0.113.7",
+          userAgent: "vitest",
+          authorization: `Bearer ${ctx.ada.client.accessToken}`,
+          protocol: "http",
+        },
+        res: { setCookie() {}, setHeader() {} },
+      }),
+    );
+    const err = await expectCode(
+      caller.tenant.invite({ email: "someone@example.com", role: "Viewer" }),
+      "PRECONDITION_FAILED",
+    );
+    expect(err.message).toMatch(/does not send mail/);
+    expect(await (await ctx.ada.client.api()).tenant.invitations()).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { MailOffError } from "@hearth/auth";
 import { ZRole } from "@hearth/db";
 import { z } from "zod";
 import { audit } from "../../lib/audit";
@@ -15,10 +16,17 @@ export const INVITES_PER_HOUR = 30;
  * Admin: invites an email address into the tenant with a role, and mails it. The answer is
  * the same whether or not the address has an account (nothing about other people's
  * accounts can be learnt here), and membership starts only when the invitee accepts.
- * Inviting the same address again replaces the open invitation. Each call counts against
+ * Inviting the same address again replaces the open invitation. A server whose mail is
+ * off refuses (PRECONDITION_FAILED with a sentence). Each call counts against
  * the inviter before anything is done (TOO_MANY_REQUESTS past INVITES_PER_HOUR).
  */
 export const invite = adminProcedure.input(ZInviteInput).mutation(async ({ ctx, input }) => {
+  // Without mail nobody could confirm the address an invitation needs: refuse up front.
+  if (ctx.auth.mailer.kind === "off") {
+    throw new MailOffError(
+      "This server does not send mail (no SMTP is configured), so it cannot send an invitation. Ask its operator.",
+    );
+  }
   await countAttempt(ctx, [
     { bucket: "invitePerInviter", key: ctx.user.id, max: INVITES_PER_HOUR, windowMs: 3_600_000 },
   ]);

@@ -21,6 +21,7 @@ export {
   HIGH_WATERMARK,
   LOW_WATERMARK,
   MAX_HISTORY,
+  SAVED_SCROLLBACK_LINES,
   SCROLLBACK_LINES,
   type TerminalClient,
   type TerminalEvent,

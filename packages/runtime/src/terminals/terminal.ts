@@ -38,6 +38,11 @@ export type TerminalEvent =
 export const MAX_HISTORY = 100;
 /** Lines of scrollback the mirror keeps (and a save holds) besides the screen. */
 export const SCROLLBACK_LINES = 1000;
+/**
+ * Lines of scrollback a save holds. Serializing is synchronous and costs about as much per
+ * line as parsing; a save while output flows must not hold the server for long.
+ */
+export const SAVED_SCROLLBACK_LINES = 200;
 /** Flow control: output waiting for the mirror or a client above this pauses the PTY... */
 export const HIGH_WATERMARK = 128 * 1024;
 /** ...and below this resumes it. */
@@ -47,7 +52,7 @@ export const LOW_WATERMARK = 32 * 1024;
  * `cat` of a huge file) is held at the shell instead of taking the server's whole CPU from
  * everyone else's requests. Faster than a browser's xterm draws.
  */
-export const OUTPUT_BYTES_PER_SECOND = 4 * 1024 * 1024;
+export const OUTPUT_BYTES_PER_SECOND = 2 * 1024 * 1024;
 export const OUTPUT_BURST = 1024 * 1024;
 
 export interface TerminalOptions {
@@ -430,7 +435,10 @@ export class LiveTerminal {
       cwd: this.cwd,
       commandHistory: [...this.commandHistory],
       environmentVars: { ...this.environmentVars },
-      scrollback: this.exitCode === undefined ? this.serializer.serialize() : "",
+      scrollback:
+        this.exitCode === undefined
+          ? this.serializer.serialize({ scrollback: SAVED_SCROLLBACK_LINES })
+          : "",
     };
   }
 

@@ -27,7 +27,7 @@ export function SharedWithMe() {
         </p>
       ) : null}
       {shared.data && shared.data.items.length === 0 ? (
-        <p className="empty">Nothing is shared with you in this organization.</p>
+        <p className="empty">Nothing is shared with you yet.</p>
       ) : null}
       {shared.data && shared.data.items.length > 0 ? (
         <ul className="list" aria-label="Shared with you">

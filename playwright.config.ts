@@ -48,6 +48,8 @@ export default defineConfig({
       HOST: "127.0.0.1",
       HEARTH_DATA_DIR: path.join(os.tmpdir(), `hearth-e2e-${process.pid}`),
       HEARTH_LOG_LEVEL: "warn",
+      // Every spec registers from 127.0.0.1; the default allows 20 accounts an hour per IP.
+      HEARTH_MAX_REGISTRATIONS_PER_IP: "500",
       HEARTH_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     },
   },

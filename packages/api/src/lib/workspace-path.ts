@@ -1,5 +1,5 @@
 import { constants, existsSync } from "node:fs";
-import { type FileHandle, lstat, mkdir, open } from "node:fs/promises";
+import { type FileHandle, lstat, mkdir, open, readlink, realpath } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { ValidationError } from "@hearth/db";
 import { z } from "zod";
@@ -133,12 +133,48 @@ async function walkCreateByPath(base: string, names: readonly string[]): Promise
   }
 }
 
+/** The real path of each workspaces directory, made and resolved once: it is the operator's. */
+const realBases = new Map<string, Promise<string>>();
+
+function realBase(base: string): Promise<string> {
+  let real = realBases.get(base);
+  if (!real) {
+    real = mkdir(base, { recursive: true }).then(() => realpath(base));
+    real.catch(() => realBases.delete(base));
+    realBases.set(base, real);
+  }
+  return real;
+}
+
+/**
+ * Whether `target` is a directory whose real path is exactly `expected`: opened with
+ * O_NOFOLLOW | O_DIRECTORY (no link at the end), and the path its descriptor holds spells
+ * the same names (so no link on the way either: a link only resolves to where it sits by
+ * looping, which the open refuses). Three calls instead of three per component; any other
+ * outcome is left to the walk, which says what is wrong.
+ */
+async function isPlainFolder(target: string, expected: string): Promise<boolean> {
+  if (!hasProcFd) return false;
+  let dir: FileHandle;
+  try {
+    dir = await open(target, OPEN_DIR_NOFOLLOW);
+  } catch {
+    return false;
+  }
+  try {
+    return (await readlink(`${PROC_FD}/${dir.fd}`)) === expected;
+  } finally {
+    await dir.close();
+  }
+}
+
 /**
  * Creates (if missing) the session folder `relativePath` under the user's own root,
  * `<workspacesDir>/<tenantId>/<userId>/`, and returns its absolute path. The tenant and user
  * folders and every component of `relativePath` are walked one by one, and a symlink on
  * the way is refused (BAD_REQUEST) rather than followed, so no folder name, and no link
- * planted from a terminal, leads outside the user's root.
+ * planted from a terminal, leads outside the user's root. A folder that is already there
+ * with no link on its way is recognised in three calls (isPlainFolder), not walked.
  */
 export async function ensureWorkspaceFolder(
   workspacesDir: string,
@@ -154,6 +190,8 @@ export async function ensureWorkspaceFolder(
   const target = join(base, tenantId, userId, ...names);
   if (!target.startsWith(userWorkspaceRoot(base, tenantId, userId) + sep)) throw refused();
   // The operator's directory itself may be a symlink (a mounted volume): it is trusted.
+  const real = await realBase(base);
+  if (await isPlainFolder(target, join(real, tenantId, userId, ...names))) return target;
   await mkdir(base, { recursive: true });
   await walkCreate(base, [tenantId, userId, ...names]);
   return target;

@@ -4,24 +4,24 @@
  * library: it knows an absolute folder and limits, nothing about users or the store.
  */
 import { randomBytes } from "node:crypto";
-import { constants, type Dirent, type Stats } from "node:fs";
+import { constants, type Stats } from "node:fs";
 import {
   type FileHandle,
   lstat,
   mkdir,
   open,
   readdir,
-  readlink,
   realpath,
   rename,
   rm,
   stat,
   unlink,
 } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname } from "node:path";
 import { isInside, type ResolvedPath, resolveInside } from "./confine";
 import { decodeText } from "./content";
 import { explainErrno, FileError, isErrno } from "./errors";
+import { assertOpenedInside, inFolder, type PinnedFolder } from "./pinned-folder";
 import { type FileSearchHit, FileSearchIndex, type SearchIndexOptions } from "./search-index";
 
 /** The size cap of one file read into or saved from the editor (HEARTH_MAX_FILE_BYTES). */
@@ -90,6 +90,10 @@ function notFound(rel: string): FileError {
   return new FileError("not_found", `Nothing exists at "${rel}" in this workspace.`);
 }
 
+function changedIntoLink(rel: string): FileError {
+  return new FileError("invalid", `"${rel}" changed into a symlink since it was checked.`);
+}
+
 function isRoot(r: ResolvedPath): boolean {
   return r.rel === "";
 }
@@ -123,20 +127,14 @@ export class WorkspaceFiles {
     return this.explained(path, async () => {
       const r = await this.resolve(path);
       if (!r.exists) throw notFound(r.rel);
-      let dirents: Dirent[];
-      try {
-        dirents = await readdir(r.real, { withFileTypes: true });
-      } catch (err) {
-        if (isErrno(err, "ENOTDIR"))
-          throw new FileError("invalid", `"${r.rel}" is a file, not a folder.`);
-        if (isErrno(err, "ENOENT")) throw notFound(r.rel);
-        throw err;
-      }
-      const entries = await Promise.all(
-        dirents
-          .filter((d) => !TEMP_FILE.test(d.name))
-          .map((d) => this.entryOf(join(r.real, d.name), d.name)),
-      );
+      const entries = await inFolder(this.root, r.real, r.rel, async (dir) => {
+        const dirents = await readdir(dir.at(), { withFileTypes: true });
+        return Promise.all(
+          dirents
+            .filter((d) => !TEMP_FILE.test(d.name))
+            .map((d) => this.entryOf(dir.at(d.name), d.name)),
+        );
+      });
       const present = entries.filter((e): e is FileEntry => e !== null);
       present.sort((a, b) => {
         const da = a.kind === "directory" ? 0 : 1;
@@ -167,9 +165,8 @@ export class WorkspaceFiles {
     return this.explained(path, async () => {
       const r = await this.resolve(path);
       if (!r.exists) throw notFound(r.rel);
-      const st = await stat(r.real).catch((err: unknown) => {
-        throw isErrno(err, "ENOENT") ? notFound(r.rel) : err;
-      });
+      const st = await this.lstatIn(r);
+      if (!st) throw notFound(r.rel);
       return {
         path: r.rel,
         kind: kindOf(st),
@@ -191,12 +188,11 @@ export class WorkspaceFiles {
         fh = await open(r.real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
       } catch (err) {
         if (isErrno(err, "ENOENT")) throw notFound(r.rel);
-        if (isErrno(err, "ELOOP"))
-          throw new FileError("invalid", `"${r.rel}" changed into a symlink.`);
+        if (isErrno(err, "ELOOP")) throw changedIntoLink(r.rel);
         throw err;
       }
       try {
-        await this.assertOpenedInside(fh, r.rel);
+        await assertOpenedInside(fh, this.root, r.rel);
         const st = await fh.stat();
         if (st.isDirectory()) throw new FileError("invalid", `"${r.rel}" is a folder, not a file.`);
         if (!st.isFile()) throw new FileError("invalid", `"${r.rel}" is not a regular file.`);
@@ -229,55 +225,71 @@ export class WorkspaceFiles {
       if (bytes > this.maxFileBytes) throw this.tooLarge(bytes);
       const r = await this.resolve(path);
       if (isRoot(r)) throw new FileError("invalid", "The workspace folder itself is not a file.");
+      const folder = dirname(r.real);
+      const name = basename(r.real);
       return this.serialized(r.real, async () => {
-        const before = await lstatOrNull(r.real);
-        if (before?.isDirectory())
-          throw new FileError("invalid", `"${r.rel}" is a folder, not a file.`);
-        if (opts.expectedMtimeMs !== undefined) {
-          if (!before) {
-            throw new FileError("conflict", `"${r.rel}" was deleted on disk since it was read.`, {
-              currentMtimeMs: null,
-            });
-          }
-          if (before.mtimeMs !== opts.expectedMtimeMs) {
-            throw new FileError("conflict", `"${r.rel}" changed on disk since it was read.`, {
-              currentMtimeMs: before.mtimeMs,
-            });
-          }
-        }
-        const dir = dirname(r.real);
-        await mkdir(dir, { recursive: true });
-        const temp = join(dir, `.hearth-${randomBytes(8).toString("hex")}.tmp`);
-        const fh = await open(temp, "wx", before ? before.mode & 0o7777 : 0o666);
-        try {
-          try {
-            await this.assertOpenedInside(fh, r.rel);
-            await fh.writeFile(content, "utf8");
-            await fh.datasync();
-          } finally {
-            await fh.close();
-          }
-          await rename(temp, r.real);
-        } catch (err) {
-          await unlink(temp).catch(() => {});
-          throw err;
-        }
-        const after = await stat(r.real);
-        this.index.added(r.rel);
-        return { path: r.rel, size: after.size, mtimeMs: after.mtimeMs, created: !before };
+        await mkdir(folder, { recursive: true });
+        return inFolder(this.root, folder, r.rel, (dir) =>
+          this.writeIn(dir, name, r.rel, content, opts.expectedMtimeMs),
+        );
       });
     });
+  }
+
+  /** The save itself, in the file's folder held open (see PinnedFolder). */
+  private async writeIn(
+    dir: PinnedFolder,
+    name: string,
+    rel: string,
+    content: string,
+    expectedMtimeMs: number | undefined,
+  ): Promise<WriteResult> {
+    const before = await lstatOrNull(dir.at(name));
+    if (before?.isSymbolicLink()) throw changedIntoLink(rel);
+    if (before?.isDirectory()) throw new FileError("invalid", `"${rel}" is a folder, not a file.`);
+    if (expectedMtimeMs !== undefined) {
+      if (!before) {
+        throw new FileError("conflict", `"${rel}" was deleted on disk since it was read.`, {
+          currentMtimeMs: null,
+        });
+      }
+      if (before.mtimeMs !== expectedMtimeMs) {
+        throw new FileError("conflict", `"${rel}" changed on disk since it was read.`, {
+          currentMtimeMs: before.mtimeMs,
+        });
+      }
+    }
+    const temp = dir.at(`.hearth-${randomBytes(8).toString("hex")}.tmp`);
+    const fh = await open(temp, "wx", before ? before.mode & 0o7777 : 0o666);
+    try {
+      try {
+        await fh.writeFile(content, "utf8");
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await rename(temp, dir.at(name));
+    } catch (err) {
+      await unlink(temp).catch(() => {});
+      throw err;
+    }
+    const after = await stat(dir.at(name));
+    this.index.added(rel);
+    return { path: rel, size: after.size, mtimeMs: after.mtimeMs, created: !before };
   }
 
   /** Makes the folder and any missing parents; an existing folder is fine. */
   async mkdir(path: string): Promise<{ path: string; created: boolean }> {
     return this.explained(path, async () => {
       const r = await this.resolve(path);
+      if (isRoot(r)) return { path: r.rel, created: false };
       if (r.exists) {
-        if ((await stat(r.real)).isDirectory()) return { path: r.rel, created: false };
+        if ((await this.lstatIn(r))?.isDirectory()) return { path: r.rel, created: false };
         throw new FileError("conflict", `A file named "${r.rel}" is in the way.`);
       }
-      await mkdir(r.real, { recursive: true });
+      const folder = dirname(r.real);
+      await mkdir(folder, { recursive: true });
+      await inFolder(this.root, folder, r.rel, (dir) => mkdir(dir.at(basename(r.real))));
       return { path: r.rel, created: true };
     });
   }
@@ -304,17 +316,21 @@ export class WorkspaceFiles {
       if (b.path.startsWith(`${a.path}/`)) {
         throw new FileError("invalid", "A folder cannot be moved into itself.");
       }
-      if (await lstatOrNull(b.path)) {
-        if (!opts.overwrite) {
-          throw new FileError(
-            "conflict",
-            `"${b.rel}" already exists; pass overwrite to replace it.`,
-          );
-        }
-        await rm(b.path, { recursive: true, force: true });
+      // An existing `to` is replaced as the entry it is (a link as the link); a new one
+      // lands where its real parent folders are, made if missing.
+      const exists = (await lstatOrNull(b.path)) !== null;
+      if (exists && !opts.overwrite) {
+        throw new FileError("conflict", `"${b.rel}" already exists; pass overwrite to replace it.`);
       }
-      await mkdir(dirname(b.path), { recursive: true });
-      await rename(a.path, b.path);
+      const target = exists ? b.path : b.real;
+      await mkdir(dirname(target), { recursive: true });
+      await inFolder(this.root, dirname(a.path), a.rel, (src) =>
+        inFolder(this.root, dirname(target), b.rel, async (dst) => {
+          const to = dst.at(basename(target));
+          if (exists) await rm(to, { recursive: true, force: true });
+          await rename(src.at(basename(a.path)), to);
+        }),
+      );
       this.index.renamed(a.rel, b.rel);
       return { from: a.rel, to: b.rel, kind };
     });
@@ -326,10 +342,14 @@ export class WorkspaceFiles {
       const r = await this.resolve(path);
       if (isRoot(r))
         throw new FileError("invalid", "The workspace folder itself cannot be deleted.");
-      const st = await lstatOrNull(r.path);
+      const st = await inFolder(this.root, dirname(r.path), r.rel, async (dir) => {
+        const entry = dir.at(basename(r.path));
+        const found = await lstatOrNull(entry);
+        if (found?.isDirectory()) await rm(entry, { recursive: true });
+        else if (found) await unlink(entry);
+        return found;
+      });
       if (!st) throw notFound(r.rel);
-      if (st.isDirectory()) await rm(r.path, { recursive: true });
-      else await unlink(r.path);
       this.index.removed(r.rel);
       return { path: r.rel, kind: kindOf(st) };
     });
@@ -360,22 +380,16 @@ export class WorkspaceFiles {
   }
 
   /**
-   * Where the opened file really is, from the kernel: a parent folder swapped for a symlink
-   * between the check and the open is caught here. (Linux's /proc; skipped without it.)
+   * What is at a resolved path now, seen through its parent folder held open; a symlink
+   * there (the path was checked to have none) was swapped in since and is refused.
    */
-  private async assertOpenedInside(fh: FileHandle, rel: string): Promise<void> {
-    let where: string;
-    try {
-      where = await readlink(`/proc/self/fd/${fh.fd}`);
-    } catch {
-      return;
-    }
-    if (!isInside(this.root, where)) {
-      throw new FileError(
-        "invalid",
-        `"${rel}" leads outside the workspace folder through a symlink.`,
-      );
-    }
+  private async lstatIn(r: ResolvedPath): Promise<Stats | null> {
+    if (isRoot(r)) return stat(this.root);
+    return inFolder(this.root, dirname(r.real), r.rel, async (dir) => {
+      const st = await lstatOrNull(dir.at(basename(r.real)));
+      if (st?.isSymbolicLink()) throw changedIntoLink(r.rel);
+      return st;
+    });
   }
 
   /** Runs writes to one path one after another, so a stale mtime is always seen. */

@@ -21,6 +21,7 @@ let bMember: SignedInClient;
 let bSession: string;
 let bFork: string;
 let bFamily: string;
+let bInvitation: string;
 
 async function snapshot(): Promise<string> {
   const rows = await h.store.transact((tx) =>
@@ -42,6 +43,9 @@ beforeAll(async () => {
   bSession = s.id;
   bFork = (await bApi.workspace.fork({ id: s.id, name: "fork" })).id;
   bFamily = (await bApi.auth.devices())[0]!.tokenFamily;
+  // Shared with all of B, and an open invitation: neither may reach A.
+  await bApi.workspace.share({ id: s.id, tenant: true });
+  bInvitation = (await bApi.tenant.invite({ email: "carol@example.com", role: "Viewer" })).id;
   // Tenant A has data of its own, so "nothing changed" is not trivially true.
   const aApi = await a.client.api();
   await aApi.workspace.create({ name: "mine", path: "mine", tags: ["shared-tag"] });
@@ -75,7 +79,15 @@ const idCalls: Array<[string, () => string, Call]> = [
   ["workspace.update", () => bSession, (api, id) => api.workspace.update({ id, name: "pwned" })],
   ["workspace.delete", () => bSession, (api, id) => api.workspace.delete({ id })],
   ["workspace.delete (fork)", () => bFork, (api, id) => api.workspace.delete({ id })],
+  ["workspace.share", () => bSession, (api, id) => api.workspace.share({ id, tenant: true })],
+  ["workspace.unshare", () => bSession, (api, id) => api.workspace.unshare({ id, tenant: true })],
   ["tenant.switch", () => b.tenantId, (api, id) => api.tenant.switch({ tenantId: id })],
+  [
+    "tenant.setRole",
+    () => bMember.userId,
+    (api, id) => api.tenant.setRole({ userId: id, role: "Admin" }),
+  ],
+  ["tenant.revokeInvitation", () => bInvitation, (api, id) => api.tenant.revokeInvitation({ id })],
   [
     "tenant.removeMember",
     () => bMember.userId,
@@ -116,6 +128,9 @@ describe("cross-tenant ids", () => {
     for (const e of aAudit.items) expect(e.tenantId).toBe(a.tenantId);
     const members = await aApi.tenant.members();
     expect(members.map((m) => m.user.id)).toEqual([a.userId]);
+    expect((await aApi.workspace.sharedWithMe()).items).toEqual([]);
+    expect((await aApi.tenant.workspaces()).items.map((i) => i.id)).not.toContain(bSession);
+    expect(await aApi.tenant.invitations()).toEqual([]);
   });
 
   it("B's data is intact after the whole matrix", async () => {

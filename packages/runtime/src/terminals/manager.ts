@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type SandboxConfig, SandboxUnavailableError } from "./sandbox";
+import { rootOnlyPaths, type SandboxConfig, SandboxUnavailableError } from "./sandbox";
 import { LiveTerminal, type TerminalClient, type TerminalState } from "./terminal";
 
 /** Which workspace session a terminal belongs to. */
@@ -138,6 +138,9 @@ export class TerminalManager {
   private readonly baseEnv: Record<string, string>;
   private readonly reaper: NodeJS.Timeout;
   private closing: Promise<void> | undefined;
+  private sandbox: SandboxConfig;
+  /** Resolves once the sandbox knows what to hide (see rootOnlyPaths). */
+  private readonly sandboxReady: Promise<void>;
 
   constructor(private readonly opts: TerminalManagerOptions) {
     this.maxLive = opts.maxLivePerUser ?? DEFAULT_MAX_LIVE_PER_USER;
@@ -147,6 +150,15 @@ export class TerminalManager {
     this.runtimeDir = mkdtempSync(path.join(os.tmpdir(), "hearth-terminals-"));
     this.reaper = setInterval(() => void this.reap(), Math.min(60_000, this.idleMs / 2));
     this.reaper.unref();
+    this.sandbox = opts.sandbox;
+    // As root, the sandbox's uid is root outside it: what only root may read is covered.
+    const asRoot = process.getuid?.() === 0;
+    this.sandboxReady =
+      opts.sandbox.mode === "bubblewrap" && asRoot && opts.sandbox.hidden === undefined
+        ? rootOnlyPaths().then((hidden) => {
+            this.sandbox = { ...this.sandbox, hidden };
+          })
+        : Promise.resolve();
   }
 
   /** Live terminals `userId` runs on this server. */
@@ -328,6 +340,7 @@ export class TerminalManager {
 
   private async session(ws: TerminalWorkspace): Promise<SessionTerminals> {
     if (this.closing) throw new TerminalError("UNAVAILABLE", "The server is shutting down.");
+    await this.sandboxReady;
     const key = keyOf(ws);
     const known = this.sessions.get(key);
     if (known) return known;
@@ -398,7 +411,7 @@ export class TerminalManager {
         name,
         workspaceFolder: s.ws.folder,
         shellDir: path.join(this.runtimeDir, id),
-        sandbox: this.opts.sandbox,
+        sandbox: this.sandbox,
         cols,
         rows,
         revive,

@@ -1,8 +1,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { findBwrap, type SandboxConfig, sandboxCommand, sandboxConfigFromEnv } from "./sandbox";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  findBwrap,
+  rootOnlyPaths,
+  type SandboxConfig,
+  sandboxCommand,
+  sandboxConfigFromEnv,
+} from "./sandbox";
 import { LiveTerminal } from "./terminal";
 import { run, TerminalReader } from "./testing";
 
@@ -18,7 +24,11 @@ writeFileSync(path.join(dataDir, "jwt.key"), "signing-key-material");
 writeFileSync(path.join(theirs, "plans.txt"), "other tenant's plans");
 
 const bwrap = findBwrap();
-const sandbox: SandboxConfig = { mode: "bubblewrap", bwrapPath: bwrap ?? "", network: true };
+let sandbox: SandboxConfig = { mode: "bubblewrap", bwrapPath: bwrap ?? "", network: true };
+beforeAll(async () => {
+  // As the terminal manager does when the server runs as root.
+  if (process.getuid?.() === 0) sandbox = { ...sandbox, hidden: await rootOnlyPaths() };
+});
 const open: LiveTerminal[] = [];
 let n = 0;
 
@@ -105,6 +115,15 @@ describe.skipIf(!bwrap)("from inside a sandboxed terminal", () => {
     // The data directory is not there at all: only the system, the workspace and its own.
     const top = await sh("ls -a /");
     expect(top.output).not.toMatch(new RegExp(`\\b${path.basename(root)}\\b`));
+  });
+
+  it("cannot read what only root may read on the system, even with the server running as root", async () => {
+    const { sh } = start();
+    const shadow = await sh("cat /etc/shadow");
+    expect(shadow.output).not.toMatch(/root:[^\r\n]*:[0-9]*:/);
+    if (existsSync("/etc/ssl/private")) {
+      expect((await sh("ls -A /etc/ssl/private | wc -l")).output).toMatch(/\b0\r?\n/);
+    }
   });
 
   it("cannot list another tenant's folder", async () => {

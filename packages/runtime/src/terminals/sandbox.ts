@@ -1,4 +1,5 @@
-import { accessSync, constants, existsSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { accessSync, constants, existsSync, lstatSync } from "node:fs";
 import path from "node:path";
 
 /** How a terminal's shell is confined. */
@@ -10,6 +11,11 @@ export interface SandboxConfig {
   bwrapPath: string;
   /** Whether the shell may reach the network (`HEARTH_TERMINAL_NETWORK=off` turns it off). */
   network: boolean;
+  /**
+   * System files and folders only their owner may read, covered inside the sandbox (see
+   * rootOnlyPaths); `d` marks a folder.
+   */
+  hidden?: ReadonlyArray<{ path: string; dir: boolean }> | undefined;
 }
 
 /** Where the workspace folder appears inside the sandbox. */
@@ -67,6 +73,33 @@ export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Sand
 /** The read-only system folders the shell sees (those that exist here). */
 const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", "/opt"];
 
+/**
+ * The files and folders of the read-only system folders that the world may not read
+ * (`/etc/shadow`, `/etc/ssl/private`...). A server running as root maps the sandbox's uid
+ * to root outside it, which would make the shell their owner: they are covered with an
+ * empty file or folder instead. Found once per server with `find` (about a second).
+ */
+export async function rootOnlyPaths(): Promise<Array<{ path: string; dir: boolean }>> {
+  const roots = SYSTEM_DIRS.filter((dir) => {
+    try {
+      return lstatSync(dir).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+  if (roots.length === 0) return [];
+  // biome-ignore format: find's expression reads best on one line
+  const args = [...roots, "-xdev", "(", "-type", "d", "(", "!", "-perm", "-o=r", "-o", "!", "-perm", "-o=x", ")", "-prune", "-printf", "d %p\\n", ")", "-o", "(", "!", "-type", "d", "!", "-type", "l", "!", "-perm", "-o=r", "-printf", "f %p\\n", ")"];
+  const out = await new Promise<string>((resolve) => {
+    // find exits non-zero on any unreadable folder; what it printed still holds.
+    execFile("find", args, { maxBuffer: 16 * 1024 * 1024 }, (_err, stdout) => resolve(stdout));
+  });
+  return out
+    .split("\n")
+    .filter((line) => line.length > 2)
+    .map((line) => ({ path: line.slice(2), dir: line[0] === "d" }));
+}
+
 export interface SandboxCommand {
   file: string;
   args: string[];
@@ -106,6 +139,10 @@ export function sandboxCommand(
   }
   const args: string[] = [];
   for (const dir of SYSTEM_DIRS) if (existsSync(dir)) args.push("--ro-bind", dir, dir);
+  for (const { path: hidden, dir } of config.hidden ?? []) {
+    if (dir) args.push("--tmpfs", hidden, "--remount-ro", hidden);
+    else args.push("--ro-bind", "/dev/null", hidden);
+  }
   args.push(
     "--bind",
     opts.workspaceFolder,

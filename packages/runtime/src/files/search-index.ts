@@ -8,6 +8,7 @@ import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import fuzzysort from "fuzzysort";
+import { inFolder } from "./pinned-folder";
 
 export interface FileSearchHit {
   /** Workspace-relative path. */
@@ -171,11 +172,14 @@ export class FileSearchIndex {
       const rel = folders.shift()!;
       let dirents: Dirent[];
       try {
-        dirents = await readdir(rel ? join(this.rootReal, rel) : this.rootReal, {
-          withFileTypes: true,
-        });
+        // Read through the folder held open and checked to be inside: one swapped for a
+        // symlink since it was listed cannot show names from elsewhere.
+        const folder = rel ? join(this.rootReal, rel) : this.rootReal;
+        dirents = await inFolder(this.rootReal, folder, rel, (dir) =>
+          readdir(dir.at(), { withFileTypes: true }),
+        );
       } catch {
-        continue; // removed or unreadable meanwhile
+        continue; // removed, unreadable or outside
       }
       for (const d of dirents) {
         const path = rel ? `${rel}/${d.name}` : d.name;

@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
+import { call } from "./web-support";
 
 let counter = 0;
 const freshEmail = () => `web-${Date.now()}-${process.pid}-${++counter}@example.com`;
@@ -26,45 +27,6 @@ async function createWorkspace(page: Page, name: string, tags = ""): Promise<voi
   await form.getByRole("textbox", { name: "Tags" }).fill(tags);
   await form.getByRole("button", { name: "Create workspace" }).click();
   await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
-}
-
-/**
- * A call the page makes with a token of its own (from the refresh cookie, as the app
- * does), for what the dashboard does not do itself: files are written in the IDE.
- */
-async function call(
-  page: Page,
-  proc: string,
-  input: unknown,
-  kind: "query" | "mutation" = "mutation",
-): Promise<unknown> {
-  return page.evaluate(
-    async ({ proc, input, kind }) => {
-      const json = { "content-type": "application/json" };
-      const refreshed = await fetch("/api/trpc/auth.refresh", {
-        method: "POST",
-        headers: json,
-        body: "{}",
-      });
-      const token = ((await refreshed.json()) as { result: { data: { accessToken: string } } })
-        .result.data.accessToken;
-      const authorization = `Bearer ${token}`;
-      const res =
-        kind === "query"
-          ? await fetch(`/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`, {
-              headers: { authorization },
-            })
-          : await fetch(`/api/trpc/${proc}`, {
-              method: "POST",
-              headers: { ...json, authorization },
-              body: JSON.stringify(input),
-            });
-      const body = (await res.json()) as { result?: { data: unknown }; error?: unknown };
-      if (!res.ok) throw new Error(`${proc}: ${JSON.stringify(body.error)}`);
-      return body.result?.data;
-    },
-    { proc, input, kind },
-  );
 }
 
 const idOf = async (page: Page, name: string) =>

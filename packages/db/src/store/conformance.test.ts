@@ -420,10 +420,14 @@ describe("sqlite backend", () => {
     const run = () =>
       new Promise<void>((resolve, reject) => {
         const p = spawn(process.execPath, ["--import", "tsx", child, filename, "300"], {
-          stdio: ["ignore", "inherit", "inherit"],
+          stdio: ["ignore", "inherit", "pipe"],
+        });
+        let stderr = "";
+        p.stderr.on("data", (d: Buffer) => {
+          stderr += d.toString();
         });
         p.on("exit", (code) =>
-          code === 0 ? resolve() : reject(new Error(`child exited ${code}`)),
+          code === 0 ? resolve() : reject(new Error(`child exited ${code}: ${stderr}`)),
         );
       });
     await Promise.all([run(), run()]);

@@ -232,7 +232,9 @@ describe("sqlite store and another process holding the write lock", () => {
     clearInterval(ticker);
     await exited;
     expect(waited).toBeGreaterThan(500);
-    expect(maxGapMs).toBeLessThan(50);
+    // A wait for the lock on the event loop shows as one gap of the lock's 2 s. On a loaded
+    // machine the scheduler alone leaves gaps of ~100 ms; on a quiet one they stay < 50 ms.
+    expect(maxGapMs).toBeLessThan(250);
     expect(str(await store.transact((tx) => tx.get(s.key("lock"))))).toBe("after");
     await store.close();
   }, 20_000);

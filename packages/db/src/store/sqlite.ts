@@ -11,7 +11,7 @@ import {
   SqliteTransaction,
   storeErrorOf,
 } from "./sqlite-transaction";
-import type { Store, Transaction, TransactOptions } from "./types";
+import { LIMITS, type Store, type Transaction, type TransactOptions } from "./types";
 import { Watchdog } from "./watchdog";
 
 export interface SqliteStoreOptions {
@@ -21,8 +21,8 @@ export interface SqliteStoreOptions {
   synchronous?: "normal" | "full";
   /**
    * How long BEGIN waits, blocking the event loop, for another process holding the write
-   * lock (default 10 ms). Past it the attempt fails with the retryable not_committed and
-   * transact() tries again after a backoff, with the event loop free meanwhile.
+   * lock (default 10 ms). Past it the group waits on a timer, the event loop free, and
+   * tries again; after 5 s its transactions fail with the retryable not_committed.
    */
   busyTimeoutMs?: number;
   /** Most transactions sharing one SQLite commit (default 256). */
@@ -62,6 +62,8 @@ export class SqliteStore implements Store {
   private readonly checkpointer: Checkpointer | undefined;
   private readonly cache = new ReadCache();
   private dataVersion = -1;
+  /** Since when BEGIN has found another process holding the write lock, and the backoff. */
+  private lockWait: { since: number; backoffMs: number } | undefined;
   private readonly kv: KvStatements;
   private readonly stmt: {
     begin: Database.Statement;
@@ -166,10 +168,22 @@ export class SqliteStore implements Store {
   private async runGroup(watchdog: Watchdog): Promise<void> {
     try {
       this.stmt.begin.run();
+      this.lockWait = undefined;
     } catch (err) {
-      // Another process kept the write lock past the (short) busy timeout: retryable,
-      // and transact() waits for the next attempt without blocking the event loop.
       const error = storeErrorOf(err);
+      if (error.errorName === "not_committed") {
+        // Another process kept the write lock past the (short) busy timeout. The group
+        // waits for it off the event loop, then for up to 5 s it tries again itself;
+        // after that its transactions fail with not_committed and transact() retries.
+        this.lockWait ??= { since: performance.now(), backoffMs: 1 };
+        if (performance.now() - this.lockWait.since < LIMITS.transactionMs) {
+          const ms = Math.random() * this.lockWait.backoffMs;
+          this.lockWait.backoffMs = Math.min(this.lockWait.backoffMs * 2, 50);
+          await new Promise((r) => setTimeout(r, ms));
+          return;
+        }
+        this.lockWait = undefined;
+      }
       for (const p of this.queue.splice(0, this.maxGroup)) p.reject(error);
       return;
     }

@@ -282,8 +282,11 @@ describe("terminals across server restarts", () => {
     const type = (data: string) => client.api.terminal.input.mutate({ terminalId, data });
     // The old screen, above a dim "restored" line.
     await term.waitFor(new RegExp(`${marker}[\\s\\S]*restored`));
-    const out = await runIn(term, type, 'echo "[$PWD][$REVIVE_VAR]"');
+    const line = 'echo "[$PWD][$REVIVE_VAR][$' + '{HEARTH_DATA_DIR:-unset}]"';
+    const out = await runIn(term, type, line);
     expect(out).toMatch(new RegExp(`\\[[^\\]]*/deep\\]\\[${marker}\\]`));
+    // The server's own environment (it has HEARTH_DATA_DIR) never reaches the shell.
+    expect(out).toContain("][unset]");
     // Up-arrow twice: past that echo, to the last command before the restart.
     const from = term.text.length;
     await type("\x1b[A\x1b[A\r");

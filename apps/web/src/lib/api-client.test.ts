@@ -1,6 +1,7 @@
 import type { AppRouter } from "@hearth/api";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { startTestServer, type TestServer } from "../server/testing";
 import { createHearthClient } from "./api-client";
 import { AuthSession } from "./session";
@@ -81,4 +82,36 @@ describe("the Hearth client against the real server", () => {
     ).rejects.toThrow(/not valid/);
     expect(stranger.current).toEqual({ status: "signed-out", reason: null });
   });
+
+  it("subscribes over the WebSocket with the token, and reconnects with a fresh one when it is refused", async () => {
+    const { session, answer, fetch } = await tab();
+    const client = createHearthClient(session, {
+      trpcUrl: ts.trpcUrl,
+      wsUrl: ts.wsUrl,
+      fetch,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    });
+    session.signedIn(answer);
+    const ws = await client.workspace.create.mutate({ name: "Shell", path: "shell" });
+    // The socket connects with a token the server refuses (as one that expired while
+    // connected); the link renews it and the subscription goes through on a new socket.
+    session.signedIn({ ...answer, accessToken: `${answer.accessToken.slice(0, -4)}AAAA` });
+    const first = await new Promise<{ type: string }>((resolve, reject) => {
+      const sub = client.terminal.attach.subscribe(
+        { workspaceId: ws.id, cols: 80, rows: 24 },
+        {
+          onData: (event) => {
+            sub.unsubscribe();
+            resolve(event);
+          },
+          onError: reject,
+        },
+      );
+    });
+    expect(["ready", "data"]).toContain(first.type);
+    expect(session.current.status === "signed-in" && session.current.accessToken).not.toContain(
+      "AAAA",
+    );
+    session.dispose();
+  }, 20_000);
 });

@@ -70,6 +70,8 @@ export interface HearthClientOptions {
   /** The page's own `ws(s)://<host>/api/trpc-ws` by default; null: no WebSocket. */
   wsUrl?: string | null;
   fetch?: typeof fetch;
+  /** The browser's own by default (Node 20 has none: pass `ws`'s). */
+  WebSocket?: typeof WebSocket;
 }
 
 export function createHearthClient(
@@ -88,6 +90,7 @@ export function createHearthClient(
     ? null
     : createWSClient({
         url: wsUrl,
+        ...(opts.WebSocket ? { WebSocket: opts.WebSocket } : {}),
         connectionParams: authorization,
         lazy: { enabled: true, closeMs: 30_000 },
         keepAlive: { enabled: true, intervalMs: 20_000, pongTimeoutMs: 5_000 },

@@ -139,7 +139,7 @@ function InlineForm({
     onSubmit();
   };
   return (
-    <form className="inline-form" aria-label={label} onSubmit={submit}>
+    <form className="row-form" aria-label={label} onSubmit={submit}>
       {error ? (
         <div className="alert error" role="alert">
           {errorSentence(error)}

@@ -49,16 +49,27 @@ async function readShares(
   return shares;
 }
 
-/** The cursor of sharedWithMe: the last item's activity time and id. */
-function encodeCursor(ms: number, id: string): string {
-  return Buffer.from(JSON.stringify([ms, id]), "utf8").toString("base64url");
+/** Where a session sits in sharedWithMe's order: its activity time, then its id. */
+interface Position {
+  ms: number;
+  id: string;
 }
 
-function decodeCursor(cursor: string): [number, string] {
+/** Newest first; among equal times, larger ids first (as ws_recent read in reverse). */
+function comesBefore(a: Position, b: Position): boolean {
+  return a.ms > b.ms || (a.ms === b.ms && a.id > b.id);
+}
+
+/** The cursor of sharedWithMe: the last listed session's position. */
+function encodeCursor(p: Position): string {
+  return Buffer.from(JSON.stringify([p.ms, p.id]), "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string): Position {
   try {
     const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
     if (Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "string") {
-      return [v[0], v[1]];
+      return { ms: v[0], id: v[1] };
     }
   } catch {
     // fall through
@@ -224,24 +235,20 @@ export class WorkspaceShareRepository {
           ids.add(keys.wsSharedWithSpace.unpack(row.key)[1] as string);
         }
       }
-      const metas: Array<{ ms: number; meta: WorkspaceSessionMeta }> = [];
+      const listed: Array<Position & { meta: WorkspaceSessionMeta }> = [];
       for (const id of ids) {
         const m = await readWorkspaceMeta(tx, keys, id);
-        if (m && m.userId !== userId)
-          metas.push({ ms: Date.parse(m.lastActiveAt), meta: toMeta(m) });
+        if (m && m.userId !== userId) {
+          listed.push({ ms: Date.parse(m.lastActiveAt), id, meta: toMeta(m) });
+        }
       }
-      // Newest first; among equal times, larger ids first (as ws_recent read in reverse).
-      const before = (a: { ms: number; meta: { id: string } }, ms: number, id: string) =>
-        a.ms > ms || (a.ms === ms && a.meta.id > id);
-      metas.sort((a, b) => (before(a, b.ms, b.meta.id) ? -1 : before(b, a.ms, a.meta.id) ? 1 : 0));
-      const rest = after
-        ? metas.filter((m) => before({ ms: after[0], meta: { id: after[1] } }, m.ms, m.meta.id))
-        : metas;
+      listed.sort((a, b) => (comesBefore(a, b) ? -1 : comesBefore(b, a) ? 1 : 0));
+      const rest = after ? listed.filter((m) => comesBefore(after, m)) : listed;
       const page = rest.slice(0, limit);
       const last = page.at(-1);
       return {
         items: page.map((m) => m.meta),
-        nextCursor: rest.length > limit && last ? encodeCursor(last.ms, last.meta.id) : null,
+        nextCursor: rest.length > limit && last ? encodeCursor(last) : null,
       };
     });
   }

@@ -131,6 +131,12 @@ test("create, rename, re-tag, filter by tag, fork and delete workspaces from the
   await expect(page.getByRole("link", { name: "Hearth server", exact: true })).toHaveCount(0);
   await page.getByRole("button", { name: "Show all workspaces" }).click();
   await expect(page.getByRole("link", { name: "Hearth server", exact: true })).toBeVisible();
+  // The same filter from the list's own control.
+  await page.getByLabel("Filter by tag").selectOption("backend");
+  await expect(page.getByRole("link", { name: "Hearth server", exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Docs site", exact: true })).toHaveCount(0);
+  await page.getByLabel("Filter by tag").selectOption("");
+  await expect(page.getByRole("link", { name: "Docs site", exact: true })).toBeVisible();
 
   // A file opened in the IDE shows among the recently opened files.
   const docsId = await idOf(page, "Docs site");

@@ -31,16 +31,37 @@ export function WorkspaceList({
   const query = tag ? related : all;
   const items = tag ? related.data?.items : all.data?.pages.flatMap((p) => p.items);
   const names = new Map(items?.map((ws) => [ws.id, ws.name]));
+  // Every tag of the caller's listed workspaces (the unfiltered list stays cached).
+  const tags = [
+    ...new Set(all.data?.pages.flatMap((p) => p.items.flatMap((ws) => ws.tags)) ?? []),
+  ].sort((a, b) => a.localeCompare(b));
+  if (tag && !tags.includes(tag)) tags.unshift(tag);
 
   return (
     <section className="panel" aria-labelledby="list-title">
       <div className="panel-head">
         <h2 id="list-title">{tag ? `Workspaces tagged “${tag}”` : "Your workspaces"}</h2>
-        {tag ? (
-          <button type="button" className="small" onClick={() => onTag(null)}>
-            Show all workspaces
-          </button>
-        ) : null}
+        <div className="actions">
+          {tags.length > 0 ? (
+            <select
+              aria-label="Filter by tag"
+              value={tag ?? ""}
+              onChange={(e) => onTag(e.target.value || null)}
+            >
+              <option value="">All tags</option>
+              {tags.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          ) : null}
+          {tag ? (
+            <button type="button" className="small" onClick={() => onTag(null)}>
+              Show all workspaces
+            </button>
+          ) : null}
+        </div>
       </div>
       {query.isPending ? <p className="empty">Loading…</p> : null}
       {query.isError ? (

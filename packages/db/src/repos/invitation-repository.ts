@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError } from "./errors";
 import { decodeJson, encodeJson, getJson, scanPage, transact } from "./internal";
 import {
   checkPlanLimit,
+  type EmailIndexValue,
   type MemberValue,
   readMember,
   readTenant,
@@ -120,7 +121,7 @@ export class InvitationRepository {
       const mine = await getJson<Invitation>(tx, keys.invitation(inv.id));
       if (mine) return mine; // this call's own earlier commit
       await requireActiveTenant(tx, inv.tenantId);
-      const account = await getJson<{ userId: string }>(tx, globalKeys.userByEmail(inv.email));
+      const account = await getJson<EmailIndexValue>(tx, globalKeys.userByEmail(inv.email));
       if (account && (await readMember(tx, inv.tenantId, account.userId))) {
         throw new ConflictError("already_exists", "that person is already a member");
       }

@@ -239,3 +239,33 @@ describe("mail without SMTP", () => {
     }
   });
 });
+
+describe("behind two proxies (HEARTH_TRUST_PROXY=2)", () => {
+  const clock = testClock();
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startApiServer({ clock: clock.now, trustProxy: 2 });
+  });
+  afterAll(async () => {
+    await ts?.stop();
+  });
+
+  it("the client is the second X-Forwarded-For entry from the right, whatever it put before", async () => {
+    const user = newUser();
+    await register(ts, user);
+    // The client sent a forged entry; the outer proxy appended the client's address, the
+    // inner one the outer proxy's; the inner proxy is the socket's peer.
+    const signedIn = await post(
+      ts,
+      "auth.login",
+      { email: user.email, password: PASSWORD },
+      { "x-forwarded-for": "6.6.6.6, 198.51.100.9, 10.0.0.2" },
+    );
+    const b = browser();
+    b.token = (
+      (await signedIn.json()) as { result: { data: { accessToken: string } } }
+    ).result.data.accessToken;
+    const devices = await clientFor(ts, b).auth.devices.query();
+    expect(devices.find((d) => d.current)?.ipAddress).toBe("198.51.100.9");
+  });
+});

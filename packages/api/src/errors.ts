@@ -1,7 +1,11 @@
 import { AuthError, MailOffError } from "@hearth/auth";
 import { DomainError, LimitError, StoreError } from "@hearth/db";
-import { FileError, type FileErrorKind } from "@hearth/runtime";
-import { TerminalError, type TerminalErrorCode } from "@hearth/runtime";
+import {
+  FileError,
+  type FileErrorKind,
+  TerminalError,
+  type TerminalErrorCode,
+} from "@hearth/runtime";
 import { TRPCError } from "@trpc/server";
 
 /**

@@ -8,8 +8,8 @@ import { ThrottleRepository } from "./throttle-repository";
 import { UserRepository } from "./user-repository";
 import { WorkspaceFileRepository } from "./workspace-file-repository";
 import { WorkspaceSessionRepository } from "./workspace-session-repository";
-import { WorkspaceTerminalRepository } from "./workspace-terminal-repository";
 import { WorkspaceShareRepository } from "./workspace-share-repository";
+import { WorkspaceTerminalRepository } from "./workspace-terminal-repository";
 
 export * from "./audit-repository";
 export * from "./auth-session-repository";
@@ -26,8 +26,8 @@ export {
 } from "./user-repository";
 export * from "./workspace-file-repository";
 export * from "./workspace-session-repository";
-export * from "./workspace-terminal-repository";
 export * from "./workspace-share-repository";
+export * from "./workspace-terminal-repository";
 
 export interface Repositories {
   tenants: TenantRepository;

@@ -141,11 +141,18 @@ describe("randomized workload through injected faults", () => {
       const org = pick(orgs.filter((o) => !o.deleted));
       const u = pick(liveUsers());
       if (!org) return;
-      await repos.users.addMembership(
-        org.id,
-        u.user.id,
-        pick(["Developer", "Viewer", "Manager"] as const),
-      );
+      try {
+        await repos.users.addMembership(
+          org.id,
+          u.user.id,
+          pick(["Developer", "Viewer", "Manager"] as const),
+        );
+      } catch (err) {
+        // Demoting the organization's last Admin is refused.
+        if (!isLastAdminRefusal(err)) throw err;
+        count("last_admin_kept");
+        return;
+      }
       if (!u.tenants.includes(org.id)) u.tenants.push(org.id);
       count("add_member");
     };
@@ -155,7 +162,14 @@ describe("randomized workload through injected faults", () => {
       const t = u.tenants.slice(1);
       if (t.length === 0) return;
       const tenantId = pick(t);
-      await repos.users.removeMembership(tenantId, u.user.id);
+      try {
+        await repos.users.removeMembership(tenantId, u.user.id);
+      } catch (err) {
+        // The organization's last Admin stays (checked in the removal's transaction).
+        if (!isLastAdminRefusal(err)) throw err;
+        count("last_admin_kept");
+        return;
+      }
       u.tenants = u.tenants.filter((x) => x !== tenantId);
       count("remove_member");
     };
@@ -529,3 +543,7 @@ describe("randomized workload through injected faults", () => {
     await base.close();
   }, 60_000);
 });
+
+function isLastAdminRefusal(err: unknown): boolean {
+  return err instanceof ConflictError && err.message === "A tenant needs at least one Admin.";
+}

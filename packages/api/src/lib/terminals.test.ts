@@ -71,7 +71,7 @@ it("saves an idle terminal before the reaper stops it, and revives it on the nex
   const events = client.events(abort.signal);
   const [info] = await manager.list(ws);
   manager.input(info!.id, "mkdir -p idle && cd idle && echo before-the-reaper\r");
-  await readUntil(events, /before-the-reaper\r?\n[\s\S]*idle/);
+  await readUntil(events, /before-the-reaper\r?\n[\s\S]*idle[$#] /);
   abort.abort();
   await events.next();
   await new Promise((r) => setTimeout(r, 400));

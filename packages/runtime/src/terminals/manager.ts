@@ -131,7 +131,8 @@ export class TerminalManager {
   private readonly byTerminal = new Map<string, SessionTerminals>();
   /** Terminals stopped by the server (reaper, shutdown): their state is kept. */
   private readonly retiring = new Set<string>();
-  private readonly runtimeDir: string;
+  /** Where terminals' own files (rcfiles) go: made with the first terminal, removed at close. */
+  private runtimeDir: string | undefined;
   private readonly maxLive: number;
   private readonly idleMs: number;
   private readonly saveIntervalMs: number;
@@ -147,7 +148,6 @@ export class TerminalManager {
     this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
     this.saveIntervalMs = opts.saveIntervalMs ?? DEFAULT_SAVE_INTERVAL_MS;
     this.baseEnv = opts.baseEnv ?? DEFAULT_BASE_ENV;
-    this.runtimeDir = mkdtempSync(path.join(os.tmpdir(), "hearth-terminals-"));
     this.reaper = setInterval(() => void this.reap(), Math.min(60_000, this.idleMs / 2));
     this.reaper.unref();
     this.sandbox = opts.sandbox;
@@ -305,7 +305,7 @@ export class TerminalManager {
         }
       }
       await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 3000))]);
-      rmSync(this.runtimeDir, { recursive: true, force: true });
+      if (this.runtimeDir) rmSync(this.runtimeDir, { recursive: true, force: true });
     })();
     return this.closing;
   }
@@ -410,7 +410,7 @@ export class TerminalManager {
         id,
         name,
         workspaceFolder: s.ws.folder,
-        shellDir: path.join(this.runtimeDir, id),
+        shellDir: path.join(this.shellRoot(), id),
         sandbox: this.sandbox,
         cols,
         rows,
@@ -436,6 +436,11 @@ export class TerminalManager {
       this.forget(s, id);
     });
     return live;
+  }
+
+  private shellRoot(): string {
+    this.runtimeDir ??= mkdtempSync(path.join(os.tmpdir(), "hearth-terminals-"));
+    return this.runtimeDir;
   }
 
   private forget(s: SessionTerminals, id: string): void {

@@ -104,6 +104,8 @@ export function createHearthClient(
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     headers: authorization,
     maxURLLength: 2_000,
+    // The server refuses a batch of more than 16 calls whole (DEFAULT_MAX_BATCH_SIZE).
+    maxItems: 16,
   });
   return createTRPCClient<AppRouter>({
     links: [

@@ -183,6 +183,8 @@ export const WS_PART = {
    * {path: bytes}, chunked like a part. Read once and replaced by the next buffer save.
    */
   bufferSizes: "buffer_sizes",
+  /** (…,"save_rev",rev): the id of the save that made `rev`, kept for the last SAVE_MARKS revs. */
+  saveRev: "save_rev",
   scrollback: "scrollback",
   /** The server's terminals of the session: their list, active one and chunk counts. */
   terminals: "terminals",
@@ -275,6 +277,16 @@ export class SessionKeys {
   /** (t,"ws",sessionId,"buffer_size",path): the bytes of one buffer, a counter. */
   bufferSize(path: string): Bytes {
     return packAfter(this.prefix, WS_PART.bufferSize, path);
+  }
+
+  /** (t,"ws",sessionId,"save_rev",rev) -> the id of the save that made `rev`. */
+  saveRev(rev: number): Bytes {
+    return packAfter(this.prefix, WS_PART.saveRev, rev);
+  }
+
+  /** Every save mark. */
+  get saveRevRange(): KeyRange {
+    return rangeOf(packAfter(this.prefix, WS_PART.saveRev));
   }
 
   /** Every buffer's size key. */

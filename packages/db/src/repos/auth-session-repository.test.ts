@@ -129,6 +129,31 @@ describe("AuthSessionRepository", () => {
     expect((await ctx.repos.authSessions.getById(d.id))?.status).toBe("active");
   });
 
+  it("counts the families it ended, also when retried after an applied commit (1021)", async () => {
+    const { user, tenant } = await registerUser(ctx.repos);
+    const org = await ctx.repos.tenants.create({
+      name: "Org",
+      plan: "Pro",
+      owner: { userId: user.id },
+    });
+    const a = await signIn(tenant.id, user.id);
+    await ctx.repos.authSessions.rotate(a.id, next("b".repeat(64)));
+    await signIn(tenant.id, user.id);
+    await signIn(org.id, user.id);
+    const appliedThenUnknown = () =>
+      createRepositories(withFaults(ctx.store, { seed: 1, schedule: ["commitUnknown"] }));
+    const now = new Date("2026-06-01T00:00:00.000Z");
+    expect(
+      await appliedThenUnknown().authSessions.invalidateFamily(tenant.id, a.tokenFamily, now),
+    ).toBe(1);
+    const later = new Date("2026-06-01T00:00:01.000Z");
+    expect(
+      await appliedThenUnknown().authSessions.invalidateAllForUser(user.id, { now: later }),
+    ).toBe(2);
+    // Nothing was left to end: a later call ends none.
+    expect(await ctx.repos.authSessions.invalidateAllForUser(user.id)).toBe(0);
+  });
+
   it("touches lastUsedAt forward only, and purges expired sessions", async () => {
     const { user, tenant } = await registerUser(ctx.repos);
     const s = await signIn(tenant.id, user.id);

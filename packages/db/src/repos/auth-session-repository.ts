@@ -193,11 +193,18 @@ export class AuthSessionRepository {
     });
   }
 
-  /** Revokes every active session of the family (logout, token reuse); returns how many. */
+  /**
+   * Revokes every active session of the family (logout, token reuse); returns 1 if this
+   * call ended it, 0 if it had already ended. Right after a retry too: `now` (made once,
+   * outside the retry loop) marks what this call revoked.
+   */
   async invalidateFamily(tenantId: string, tokenFamily: string, now?: Date): Promise<number> {
     const nowIso = (now ?? new Date()).toISOString();
-    return transact(this.store, async (tx) =>
-      revokeAuthSessions(tx, await readFamilyAuthSessions(tx, tenantId, tokenFamily), nowIso),
+    return transact(
+      this.store,
+      async (tx) =>
+        revokeAuthSessions(tx, await readFamilyAuthSessions(tx, tenantId, tokenFamily), nowIso)
+          .size,
     );
   }
 
@@ -217,7 +224,7 @@ export class AuthSessionRepository {
           tx,
           sessions.filter((s) => lineageOf(s) === lineage),
           nowIso,
-        );
+        ).size;
       }
       return n;
     });
@@ -225,15 +232,17 @@ export class AuthSessionRepository {
 
   /**
    * Revokes the user's active sessions in every tenant they belong to (logout-all,
-   * password change — which keeps `exceptFamily`, the caller's own); returns how many.
+   * password change — which keeps `exceptFamily`, the caller's own); returns how many
+   * families this call ended, right after a retry too (see invalidateFamily).
    */
   async invalidateAllForUser(
     userId: string,
     opts?: { exceptFamily?: string; now?: Date },
   ): Promise<number> {
     const nowIso = (opts?.now ?? new Date()).toISOString();
-    return transact(this.store, (tx) =>
-      revokeAllUserAuthSessions(tx, userId, nowIso, opts?.exceptFamily),
+    return transact(
+      this.store,
+      async (tx) => (await revokeAllUserAuthSessions(tx, userId, nowIso, opts?.exceptFamily)).size,
     );
   }
 

@@ -315,51 +315,60 @@ async function readIndexedAuthSessions(
   return out;
 }
 
-/** Marks the active ones of `sessions` revoked, but for `exceptFamily`; returns how many. */
+/**
+ * Marks the active ones of `sessions` revoked, but for `exceptFamily`. Returns the families
+ * this call ended: those it revokes now and, on a retry after commit_unknown_result, those
+ * its applied attempt revoked (their revokedAt is this call's time).
+ */
 export function revokeAuthSessions(
   tx: Transaction,
   sessions: AuthSession[],
   nowIso: string,
   exceptFamily?: string,
-): number {
-  let n = 0;
+): Set<string> {
+  const families = new Set<string>();
   for (const s of sessions) {
-    if (s.status !== "active" || s.tokenFamily === exceptFamily) continue;
-    tx.set(
-      tenantKeys(s.tenantId).auth(s.id),
-      encodeJson({ ...s, status: "revoked", revokedAt: nowIso }),
-    );
-    n++;
+    if (s.tokenFamily === exceptFamily) continue;
+    if (s.status === "active") {
+      tx.set(
+        tenantKeys(s.tenantId).auth(s.id),
+        encodeJson({ ...s, status: "revoked", revokedAt: nowIso }),
+      );
+      families.add(s.tokenFamily);
+    } else if (s.status === "revoked" && s.revokedAt === nowIso) {
+      families.add(s.tokenFamily);
+    }
   }
-  return n;
+  return families;
 }
 
-/** Marks a user's active auth sessions in one tenant revoked; returns how many. */
+/** Marks a user's active auth sessions in one tenant revoked; the families it ended. */
 export async function revokeUserAuthSessions(
   tx: Transaction,
   tenantId: string,
   userId: string,
   nowIso: string,
   exceptFamily?: string,
-): Promise<number> {
+): Promise<Set<string>> {
   const sessions = await readUserAuthSessions(tx, tenantId, userId);
   return revokeAuthSessions(tx, sessions, nowIso, exceptFamily);
 }
 
-/** revokeUserAuthSessions in every tenant the user belongs to; how many were revoked. */
+/** revokeUserAuthSessions in every tenant the user belongs to; the families it ended. */
 export async function revokeAllUserAuthSessions(
   tx: Transaction,
   userId: string,
   nowIso: string,
   exceptFamily?: string,
-): Promise<number> {
+): Promise<Set<string>> {
   const r = globalKeys.userTenantsRange(userId);
-  let n = 0;
+  const families = new Set<string>();
   for (const row of await tx.getRange(r.begin, r.end)) {
     const tenantId = globalKeys.userTenantsSpace.unpack(row.key)[1] as string;
-    n += await revokeUserAuthSessions(tx, tenantId, userId, nowIso, exceptFamily);
+    const ended = await revokeUserAuthSessions(tx, tenantId, userId, nowIso, exceptFamily);
+    for (const family of ended) families.add(family);
   }
-  return n;
+  return families;
 }
 
 /** Writes every index entry of a workspace session's meta. */

@@ -59,6 +59,29 @@ describe("UserRepository", () => {
     expect(active.items).toHaveLength(1);
   });
 
+  it("answers a registration retried after 1021 with its own user, even if the email has changed", async () => {
+    const userId = "u-retried";
+    const faulty = createRepositories(
+      withFaults(ctx.store, {
+        seed: 1,
+        schedule: ["commitUnknown"],
+        // Between the applied commit and its retry, the new user changes their email.
+        afterFault: async () => {
+          await ctx.repos.users.update(userId, { email: "changed@example.com" });
+        },
+      }),
+    );
+    const { user, tenant } = await faulty.users.createWithTenant({
+      ...input("first@example.com"),
+      userId,
+      now: new Date("2026-05-01T00:00:00.000Z"),
+    });
+    expect(user.id).toBe(userId);
+    expect(user.email).toBe("changed@example.com");
+    expect((await ctx.repos.users.getById(userId))?.tenantId).toBe(tenant.id);
+    expect(await ctx.repos.users.getByEmail("first@example.com")).toBeNull();
+  });
+
   it("keeps one registration per email among many racing through injected faults", async () => {
     const faulty = createRepositories(
       withFaults(ctx.store, { seed: 3, notCommitted: 0.2, commitUnknown: 0.3 }),

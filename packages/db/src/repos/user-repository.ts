@@ -96,15 +96,15 @@ export class UserRepository {
       updatedAt: now,
     };
     return transact(this.store, async (tx) => {
+      // This call already committed (commit_unknown_result): its user exists with its
+      // createdAt, whatever has changed since (the email may have).
+      const existing = await readUser(tx, userId);
+      if (existing && existing.tenantId === tenantId && existing.createdAt === now) {
+        const home = await readTenant(tx, tenantId);
+        if (home) return { user: existing, tenant: home };
+      }
       const emailKey = globalKeys.userByEmail(user.email);
-      const taken = await getJson<EmailIndexValue>(tx, emailKey);
-      if (taken) {
-        if (taken.userId === userId) {
-          // This call already committed (commit_unknown_result): answer as it did.
-          const existing = await readUser(tx, userId);
-          const home = await readTenant(tx, tenantId);
-          if (existing && home) return { user: existing, tenant: home };
-        }
+      if (await tx.get(emailKey)) {
         throw new ConflictError("email_taken", "this email is already registered");
       }
       const keys = tenantKeys(tenantId);

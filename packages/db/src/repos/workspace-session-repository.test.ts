@@ -464,6 +464,31 @@ describe("WorkspaceSessionRepository", () => {
     expect(got?.rev).toBe(60);
     expect(got?.editor).toEqual(editorWithCursor(59));
   });
+
+  it("answers a save retried after 1021 with its rev, however many saves landed in between", async () => {
+    const { tenant, s } = await session();
+    const other = ctx.repos.workspaceSessions;
+    const faulty = createRepositories(
+      withFaults(ctx.store, {
+        seed: 1,
+        schedule: ["commitUnknown"],
+        // Another tab saves five times between the applied commit and its retry.
+        afterFault: async () => {
+          for (let rev = 1; rev <= 5; rev++) {
+            await other.save(tenant.id, s.id, { baseRev: rev, editor: editorWithCursor(rev) });
+          }
+        },
+      }),
+    ).workspaceSessions;
+    const r = await faulty.save(tenant.id, s.id, { baseRev: 0, editor: editorWithCursor(99) });
+    expect(r.rev).toBe(1);
+    expect((await other.getById(tenant.id, s.id))?.rev).toBe(6);
+    // A save that never committed still meets the conflict.
+    const stale = await errorOf(
+      other.save(tenant.id, s.id, { baseRev: 2, editor: editorWithCursor(1) }),
+    );
+    expect((stale as ConflictError).currentRev).toBe(6);
+  });
 });
 
 describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {

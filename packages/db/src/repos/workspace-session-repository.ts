@@ -1,6 +1,7 @@
 import {
   type KeyPart,
   type KeyPrefix,
+  keyInRange,
   type SessionKeys,
   type TenantKeys,
   tenantKeys,
@@ -307,6 +308,12 @@ async function updateBufferSizes(
   if (delta !== 0) tx.add(sk.bufferBytes, delta);
   return before;
 }
+
+/**
+ * How many revs keep the mark of the save that made them: a save retried after
+ * commit_unknown_result finds itself while fewer saves than this landed in between.
+ */
+const SAVE_MARKS = 256;
 
 /** No buffer held before: a new session, or a save that patches none. */
 const NO_BUFFERS: ReadonlyMap<string, number> = new Map();
@@ -617,6 +624,12 @@ export class WorkspaceSessionRepository {
         const save = head.saves[i]!;
         if (save[0] === saveId) return { rev: save[1], savedAt };
       }
+      // More saves landed since than the rev record remembers: the mark of the rev this
+      // save would have made says whether it did.
+      if (head.rev > input.baseRev) {
+        const made = await tx.get(sk.saveRev(input.baseRev + 1));
+        if (made?.toString("latin1") === saveId) return { rev: input.baseRev + 1, savedAt };
+      }
       if (head.rev !== input.baseRev) {
         throw new ConflictError(
           "stale_rev",
@@ -644,6 +657,8 @@ export class WorkspaceSessionRepository {
       head.rev += 1;
       head.updatedAtMs = nowMs;
       head.saves = [[saveId, head.rev], ...head.saves.slice(0, 2)];
+      tx.set(sk.saveRev(head.rev), Buffer.from(saveId, "latin1"));
+      if (head.rev > SAVE_MARKS) tx.clear(sk.saveRev(head.rev - SAVE_MARKS));
       tx.set(sk.rev, encodeRev(head));
       return { rev: head.rev, savedAt };
     });
@@ -671,6 +686,7 @@ export class WorkspaceSessionRepository {
       const r = keys.wsRange(sourceId);
       const rows = await tx.getRange(r.begin, r.end);
       const src = keys.ws(sourceId);
+      const saveMarks = src.saveRevRange;
       const userId = input.userId ?? source.userId;
       const tenant = await requireActiveTenant(tx, tenantId);
       if (!(await readMember(tx, tenantId, userId))) {
@@ -698,6 +714,8 @@ export class WorkspaceSessionRepository {
       let hasTotal = false;
       for (const row of rows) {
         if (row.key.equals(src.meta) || row.key.equals(src.rev)) continue;
+        // The copy starts at rev 0: the source's save marks are not its own.
+        if (keyInRange(row.key, saveMarks)) continue;
         if (row.key.equals(src.bufferBytes)) hasTotal = true;
         const key = Buffer.concat([toPrefix, row.key.subarray(fromPrefix.length)]);
         tx.set(key, row.value);

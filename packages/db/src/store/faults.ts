@@ -28,6 +28,11 @@ export interface FaultOptions {
   tooOld?: number;
   /** The faults of the first attempts, in order (null: none); the probabilities apply after. */
   schedule?: Array<FaultKind | null>;
+  /**
+   * Runs after an injected fault, before the error reaches the retry loop: what other
+   * clients do between an attempt and its retry.
+   */
+  afterFault?: (kind: FaultKind) => Promise<void> | void;
 }
 
 export interface FaultCounts {
@@ -125,7 +130,10 @@ export class FaultyStore implements AttemptStore {
       if (fault === "commitUnknown") throw injected;
       return result;
     } catch (err) {
-      if (err === injected) this.counts[fault]++;
+      if (err === injected) {
+        this.counts[fault]++;
+        await this.opts.afterFault?.(fault);
+      }
       throw err;
     }
   }

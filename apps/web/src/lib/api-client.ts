@@ -30,7 +30,7 @@ function webSocketUrl(): string {
  */
 function renewOnUnauthorized(
   session: AuthSession,
-  reconnectWebSocket: () => void,
+  onRenewed: (token: string) => void,
 ): TRPCLink<AppRouter> {
   return () =>
     ({ op, next }) =>
@@ -53,7 +53,7 @@ function renewOnUnauthorized(
                   observer.error(err);
                   return;
                 }
-                if (op.type === "subscription") reconnectWebSocket();
+                onRenewed(token);
                 attempt();
               });
             },
@@ -82,6 +82,14 @@ export function createHearthClient(
     const token = await session.accessToken();
     return token ? { authorization: `Bearer ${token}` } : {};
   };
+  // The token the open WebSocket presented when it connected: the server holds a
+  // connection to it for every call made over that socket.
+  let socketToken: string | null = null;
+  const socketAuthorization = async (): Promise<Record<string, string>> => {
+    const header = await authorization();
+    socketToken = header.authorization ?? null;
+    return header;
+  };
   // In the browser by default; it connects on the first subscription. connectionParams
   // is asked on every (re)connection, so a reconnect always presents a fresh token.
   const wsUrl =
@@ -91,11 +99,14 @@ export function createHearthClient(
     : createWSClient({
         url: wsUrl,
         ...(opts.WebSocket ? { WebSocket: opts.WebSocket } : {}),
-        connectionParams: authorization,
+        connectionParams: socketAuthorization,
         lazy: { enabled: true, closeMs: 30_000 },
         keepAlive: { enabled: true, intervalMs: 20_000, pongTimeoutMs: 5_000 },
       });
-  const reconnect = () => {
+  // After a renewal forced by a refusal, a socket still on an older token reconnects with
+  // the new one, whichever call was refused: every call over it would be refused too.
+  const reconnect = (token: string) => {
+    if (socketToken === null || socketToken === `Bearer ${token}`) return;
     // Closing the socket (not the client) makes the client reconnect and resubscribe.
     ws?.connection?.ws.close();
   };

@@ -504,8 +504,17 @@ export class TerminalManager {
     await s.saving;
   }
 
-  /** Stops idle terminals (saved first) and those whose owner lost access. */
-  private async reap(): Promise<void> {
+  private reaping: Promise<void> | undefined;
+
+  /** Stops idle terminals (saved first) and those whose owner lost access; one pass at a time. */
+  private reap(): Promise<void> {
+    this.reaping ??= this.reapPass().finally(() => {
+      this.reaping = undefined;
+    });
+    return this.reaping;
+  }
+
+  private async reapPass(): Promise<void> {
     const now = Date.now();
     for (const s of [...this.sessions.values()]) {
       if (s.live.size === 0) continue;
@@ -514,7 +523,8 @@ export class TerminalManager {
         continue;
       }
       const idle = [...s.live.values()].filter(
-        (t) => t.attached === 0 && now - t.lastActivityAt >= this.idleMs,
+        (t) =>
+          !this.retiring.has(t.id) && t.attached === 0 && now - t.lastActivityAt >= this.idleMs,
       );
       if (idle.length > 0) await this.retire(s, idle);
     }
@@ -522,16 +532,15 @@ export class TerminalManager {
 
   /** Saves these terminals' state, then stops them; an attach revives them. */
   private async retire(s: SessionTerminals, terminals: LiveTerminal[]): Promise<void> {
+    for (const t of terminals) this.retiring.add(t.id);
     for (const t of terminals) {
       await t.settled();
+      if (!t.live) continue;
       s.saved.set(t.id, { id: t.id, name: t.name, ...t.snapshot() });
       s.dirty.add(t.id);
     }
     await this.saveNow(s);
-    for (const t of terminals) {
-      this.retiring.add(t.id);
-      t.kill();
-    }
+    for (const t of terminals) t.kill();
   }
 
   /** Runs the idle reaper now (tests move time instead of waiting half an hour). */

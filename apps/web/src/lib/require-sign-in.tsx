@@ -1,6 +1,6 @@
 "use client";
 import { usePathname, useRouter } from "next/navigation";
-import { type ReactNode, useEffect } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { useSession } from "./use-session";
 
 /** Where the sign-in page sends a person back to once they are in. */
@@ -20,6 +20,13 @@ export function RequireSignIn({ children }: { children: ReactNode }) {
   const session = useSession();
   const router = useRouter();
   const pathname = usePathname();
+  // Still unknown after a few seconds: the server is not answering (restarting, offline).
+  const [slow, setSlow] = useState(false);
+  useEffect(() => {
+    if (session.status !== "unknown") return;
+    const timer = setTimeout(() => setSlow(true), 3_000);
+    return () => clearTimeout(timer);
+  }, [session.status]);
   useEffect(() => {
     if (session.status === "signed-out") {
       // A deliberate sign-out starts over; an ended or missing sign-in comes back here.
@@ -30,7 +37,11 @@ export function RequireSignIn({ children }: { children: ReactNode }) {
   if (session.status !== "signed-in") {
     return (
       <p className="page-status" role="status">
-        {session.status === "unknown" ? "Loading…" : "Signing in is needed…"}
+        {session.status !== "unknown"
+          ? "Signing in is needed…"
+          : slow
+            ? "Hearth is not answering yet; trying again…"
+            : "Loading…"}
       </p>
     );
   }

@@ -10,8 +10,9 @@
  * - terminalEchoMs: a keypress in the terminal → its echo on screen.
  * - ideRouteJsKb: compressed JavaScript the IDE route loads (Monaco workers apart).
  *
- * Builds what changed first (as `pnpm start` does), then runs apps/web/dist/server.mjs.
- * Writes bench/results/web.json and prints it.
+ * Builds what changed first (as `pnpm start` does; BENCH_WEB_BUILD=0 skips that), then
+ * runs apps/web/dist/server.mjs. BENCH_WEB_TRIES sets the tries (default 10). Writes
+ * bench/results/web.json and prints it.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -121,12 +122,14 @@ async function call<T>(page: Page, proc: string, input: unknown, token?: string)
 }
 
 async function main(): Promise<void> {
-  const build = spawnSync(
-    "pnpm",
-    ["exec", "turbo", "run", "build", "--filter=@hearth/web", "--output-logs=errors-only"],
-    { cwd: root, stdio: "inherit" },
-  );
-  if (build.status !== 0) throw new Error("the production build failed");
+  if (process.env.BENCH_WEB_BUILD !== "0") {
+    const build = spawnSync(
+      "pnpm",
+      ["exec", "turbo", "run", "build", "--filter=@hearth/web", "--output-logs=errors-only"],
+      { cwd: root, stdio: "inherit" },
+    );
+    if (build.status !== 0) throw new Error("the production build failed");
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-bench-web-"));
   const { url, child } = await startServer(dataDir);
   const browser = await chromium.launch({

@@ -10,6 +10,7 @@ import { EditorModels } from "./editor/models";
 import { createFileService } from "./file-tree/files";
 import { IdeProvider, type IdeServices } from "./ide-context";
 import { IdeLayout } from "./layout";
+import { takeSessionLoad } from "./session-loader";
 import { createIdeStore } from "./state/ide-store";
 import { fromParts, sessionParts } from "./state/snapshot";
 import type { WorkspaceSession } from "./state/types";
@@ -47,17 +48,16 @@ export function Workbench({ workspaceId }: { workspaceId: string }) {
     let cleanup = () => {};
     void (async () => {
       const pendingStore = indexedDbPending();
+      const load = takeSessionLoad(workspaceId);
       let session: WorkspaceSession;
       try {
-        session = (await client.workspace.get.query({ id: workspaceId })) as WorkspaceSession;
+        session = await load.session;
       } catch (error) {
         if (!cancelled) setLoaded({ error: errorSentence(error) });
         return;
       }
       const readOnly = session.userId !== signedInUserId();
-      const pending = readOnly
-        ? undefined
-        : await pendingStore.get(workspaceId).catch(() => undefined);
+      const pending = readOnly ? undefined : await load.pending;
       if (cancelled) return;
       const store = createIdeStore(workspaceId, readOnly);
       const resumed = resumeParts(session, pending, new Date());
@@ -77,7 +77,7 @@ export function Workbench({ workspaceId }: { workspaceId: string }) {
           );
       }
       const files = createFileService(client, workspaceId);
-      const models = new EditorModels(store, files);
+      const models = new EditorModels(store, files, load.files);
       let autosaver: Autosaver | null = null;
       let unbind = () => {};
       if (!readOnly) {

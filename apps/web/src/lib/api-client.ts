@@ -123,7 +123,9 @@ export function createHearthClient(
       renewOnUnauthorized(session, reconnect),
       ws
         ? splitLink({
-            condition: (op) => op.type === "subscription",
+            // Keystrokes for a terminal ride the socket its output comes back on: no
+            // HTTP request per key, and they arrive in the order they were typed.
+            condition: (op) => op.type === "subscription" || op.path === "terminal.input",
             true: wsLink<AppRouter>({ client: ws }),
             false: http,
           })

@@ -1,4 +1,4 @@
-import type { WorkspaceFileService } from "../file-tree/files";
+import type { ReadFile, WorkspaceFileService } from "../file-tree/files";
 import type { IdeStore } from "../state/ide-store";
 import { monaco } from "./monaco";
 
@@ -19,6 +19,8 @@ export class EditorModels {
   constructor(
     private readonly store: IdeStore,
     private readonly files: WorkspaceFileService,
+    /** Reads already under way (started with the session's load), used once each. */
+    private readonly prefetched: Map<string, Promise<ReadFile | null>> = new Map(),
   ) {
     this.unsubscribe = store.subscribe((state, prev) => {
       if (state.buffers === prev.buffers && state.files === prev.files) return;
@@ -74,7 +76,9 @@ export class EditorModels {
 
   private async readInto(path: string) {
     try {
-      const file = await this.files.read(path);
+      const early = this.prefetched.get(path);
+      this.prefetched.delete(path);
+      const file = await (early ?? this.files.read(path));
       if (file?.content != null) {
         this.store.getState().fileRead(path, { content: file.content, mtimeMs: file.mtimeMs });
       }

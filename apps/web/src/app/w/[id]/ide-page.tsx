@@ -1,16 +1,25 @@
 "use client";
 import dynamic from "next/dynamic";
+import { loadSession } from "../../../ide/session-loader";
 import { RequireSignIn } from "../../../lib/require-sign-in";
 
-// Monaco and xterm need the browser: the IDE loads on the client only.
-const Workbench = dynamic(() => import("../../../ide/workbench").then((m) => m.Workbench), {
-  ssr: false,
-  loading: () => (
-    <p className="page-status" role="status">
-      Opening the workspace…
-    </p>
-  ),
-});
+// Before anything else runs: the sign-in's renewal and the session's data start loading,
+// then the IDE's code (Monaco, xterm; client only), whose compiling overlaps those requests.
+const workspaceId =
+  typeof window === "undefined" ? null : /^\/w\/([^/]+)$/.exec(window.location.pathname)?.[1];
+if (workspaceId) loadSession(decodeURIComponent(workspaceId));
+const workbenchModule = typeof window === "undefined" ? null : import("../../../ide/workbench");
+const Workbench = dynamic(
+  () => (workbenchModule ?? import("../../../ide/workbench")).then((m) => m.Workbench),
+  {
+    ssr: false,
+    loading: () => (
+      <p className="page-status" role="status">
+        Opening the workspace…
+      </p>
+    ),
+  },
+);
 
 export function IdePage({ workspaceId }: { workspaceId: string }) {
   return (

@@ -140,8 +140,8 @@ export class TerminalManager {
   private readonly reaper: NodeJS.Timeout;
   private closing: Promise<void> | undefined;
   private sandbox: SandboxConfig;
-  /** Resolves once the sandbox knows what to hide (see rootOnlyPaths). */
-  private readonly sandboxReady: Promise<void>;
+  /** Resolves once the sandbox knows what to hide (see rootOnlyPaths); made on first use. */
+  private sandboxReady: Promise<void> | undefined;
 
   constructor(private readonly opts: TerminalManagerOptions) {
     this.maxLive = opts.maxLivePerUser ?? DEFAULT_MAX_LIVE_PER_USER;
@@ -151,14 +151,6 @@ export class TerminalManager {
     this.reaper = setInterval(() => void this.reap(), Math.min(60_000, this.idleMs / 2));
     this.reaper.unref();
     this.sandbox = opts.sandbox;
-    // As root, the sandbox's uid is root outside it: what only root may read is covered.
-    const asRoot = process.getuid?.() === 0;
-    this.sandboxReady =
-      opts.sandbox.mode === "bubblewrap" && asRoot && opts.sandbox.hidden === undefined
-        ? rootOnlyPaths().then((hidden) => {
-            this.sandbox = { ...this.sandbox, hidden };
-          })
-        : Promise.resolve();
   }
 
   /** Live terminals `userId` runs on this server. */
@@ -338,9 +330,22 @@ export class TerminalManager {
     for (let n = 1; ; n++) if (!taken.has(`Terminal ${n}`)) return `Terminal ${n}`;
   }
 
+  private prepareSandbox(): Promise<void> {
+    // As root, the sandbox's uid is root outside it: what only root may read is covered.
+    const asRoot = process.getuid?.() === 0;
+    const sandbox = this.opts.sandbox;
+    this.sandboxReady ??=
+      sandbox.mode === "bubblewrap" && asRoot && sandbox.hidden === undefined
+        ? rootOnlyPaths().then((hidden) => {
+            this.sandbox = { ...this.sandbox, hidden };
+          })
+        : Promise.resolve();
+    return this.sandboxReady;
+  }
+
   private async session(ws: TerminalWorkspace): Promise<SessionTerminals> {
     if (this.closing) throw new TerminalError("UNAVAILABLE", "The server is shutting down.");
-    await this.sandboxReady;
+    await this.prepareSandbox();
     const key = keyOf(ws);
     const known = this.sessions.get(key);
     if (known) return known;

@@ -108,8 +108,10 @@ describe("terminals over the WebSocket", () => {
       "echo hello-$((40+2)) && printf '\\033[32mgreen\\033[0m\\n'",
     );
     expect(out).toContain("hello-42");
-    // Even on a server running as root, the shell reads nothing only root may read.
-    expect(await runIn(term, type, "cat /etc/shadow 2>&1")).not.toMatch(/root:[^\r\n]*:\d*:/);
+    if (sandboxEnv.HEARTH_TERMINAL_SANDBOX === "bubblewrap") {
+      // Even on a server running as root, the shell reads nothing only root may read.
+      expect(await runIn(term, type, "cat /etc/shadow 2>&1")).not.toMatch(/root:[^\r\n]*:\d*:/);
+    }
 
     // A new connection (a reload) gets the screen as it is, colours included.
     me.api.terminal.resize.mutate({ terminalId: term.terminalId, cols: 100, rows: 30 });

@@ -229,6 +229,20 @@ describe("terminals over the WebSocket", () => {
     }
   });
 
+  it("ends a session's terminals when the session is deleted", async () => {
+    const me = await owner();
+    const term = await new AttachedTerminal(me.api, { workspaceId: me.ws.id }).opened();
+    const type = (data: string) =>
+      me.api.terminal.input.mutate({ terminalId: term.terminalId, data });
+    await runIn(term, type, "echo still-here");
+    await me.http.workspace.delete.mutate({ id: me.ws.id });
+    for (let i = 0; i < 100 && term.exitCode === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(term.exitCode).toBeDefined();
+    expect(await codeOf(type("echo gone\r"))).toBe("NOT_FOUND");
+  });
+
   it("saves cwd, history, variables and scrollback into workspace.get while output flows, and never makes an autosave conflict", async () => {
     const me = await owner();
     fs.mkdirSync(path.join(ts.dataDir, "workspaces"), { recursive: true });

@@ -235,8 +235,10 @@ describe("terminals over the WebSocket", () => {
     const type = (data: string) =>
       me.api.terminal.input.mutate({ terminalId: term.terminalId, data });
     await runIn(term, type, "echo still-here");
+    // Past the periodic save: nothing is left to save, so only the delete can end it.
+    await new Promise((r) => setTimeout(r, 2500));
     await me.http.workspace.delete.mutate({ id: me.ws.id });
-    for (let i = 0; i < 100 && term.exitCode === undefined; i++) {
+    for (let i = 0; i < 60 && term.exitCode === undefined; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(term.exitCode).toBeDefined();

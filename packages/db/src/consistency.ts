@@ -119,6 +119,8 @@ interface TenantState {
   wsByTag: Set<string>;
   wsByTagRecent: Set<string>;
   wsChildren: Set<string>;
+  /** Sessions still being copied by a fork: their rows have no meta yet. */
+  wsForking: Set<string>;
   terminals: TerminalsSeen;
   /** j(sessionId, grantee) of each (t,"ws_shares",…) record. */
   wsShares: Set<string>;
@@ -151,6 +153,7 @@ function newTenantState(tenantId: string): TenantState {
     wsByTag: new Set(),
     wsByTagRecent: new Set(),
     wsChildren: new Set(),
+    wsForking: new Set(),
     terminals: newTerminalsSeen(),
     wsShares: new Set(),
     wsSharedWith: new Set(),
@@ -474,6 +477,9 @@ function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Repor
     case "ws_children":
       s.wsChildren.add(j(a, b as string));
       return;
+    case "ws_forking":
+      s.wsForking.add(a);
+      return;
     case "ws_shares":
       s.wsShares.add(j(a, b as string));
       return;
@@ -626,7 +632,7 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
     ...s.wsRevRecords.keys(),
   ];
   for (const sid of new Set(withData)) {
-    if (!wsMeta.has(sid)) {
+    if (!wsMeta.has(sid) && !s.wsForking.has(sid)) {
       report(
         "chunks_without_meta",
         show([t, "ws", sid]),

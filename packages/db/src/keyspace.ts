@@ -334,6 +334,7 @@ export class TenantKeys {
   readonly wsByTagSpace: KeyPrefix;
   readonly wsByTagRecentSpace: KeyPrefix;
   readonly wsChildrenSpace: KeyPrefix;
+  readonly wsForkingSpace: KeyPrefix;
   readonly wsSharesSpace: KeyPrefix;
   readonly wsSharedWithSpace: KeyPrefix;
   readonly invitationsSpace: KeyPrefix;
@@ -360,6 +361,7 @@ export class TenantKeys {
     this.wsByTagSpace = this.root.sub("ws_by_tag");
     this.wsByTagRecentSpace = this.root.sub("ws_by_tag_recent");
     this.wsChildrenSpace = this.root.sub("ws_children");
+    this.wsForkingSpace = this.root.sub("ws_forking");
     this.wsSharesSpace = this.root.sub("ws_shares");
     this.wsSharedWithSpace = this.root.sub("ws_shared_with");
     this.invitationsSpace = this.root.sub("invitations");
@@ -403,6 +405,13 @@ export class TenantKeys {
       this.sessionKeys.set(sessionId, keys);
     }
     return keys;
+  }
+  /**
+   * (t,"ws_forking",sessionId) -> {sourceId, createdAt}: a fork still being copied; its
+   * rows under (t,"ws",sessionId) have no meta yet.
+   */
+  wsForking(sessionId: string): Bytes {
+    return this.wsForkingSpace.key(sessionId);
   }
   /** The packed (t,"ws",sessionId) prefix itself. */
   wsPrefix(sessionId: string): Bytes {

@@ -813,3 +813,88 @@ describe("WorkspaceSessionRepository: buffer sizes and the buffer cap", () => {
     expect(await sizesOf(tenant.id, s.id)).toEqual(Object.fromEntries(expected));
   });
 });
+
+describe("WorkspaceSessionRepository: forks larger than one transaction", () => {
+  /** A session holding 12 MB of buffers, saved over three autosaves of 4 MB. */
+  async function bigSession() {
+    const env = await session();
+    let rev = 0;
+    for (let i = 0; i < 3; i++) {
+      const text = String.fromCharCode(97 + i).repeat(4_000_000);
+      ({ rev } = await env.ws.save(env.tenant.id, env.s.id, {
+        baseRev: rev,
+        buffers: { [`big-${i}.txt`]: text },
+      }));
+    }
+    return { ...env, rev };
+  }
+
+  /** ctx.store, running `before(n)` ahead of its n-th transaction. */
+  function hooked(before: (n: number) => Promise<void> | void): Store {
+    let n = 0;
+    return {
+      kind: ctx.store.kind,
+      close: () => ctx.store.close(),
+      transact: async (fn, opts) => {
+        await before(++n);
+        return ctx.store.transact(fn, opts);
+      },
+    };
+  }
+
+  it("forks a 12 MB session in bounded transactions, with what the source saved meanwhile", async () => {
+    const { tenant, s, rev } = await bigSession();
+    const ws = createRepositories(
+      hooked(async (n) => {
+        // An autosave of the source lands while the copy is under way.
+        if (n === 3) {
+          await ctx.repos.workspaceSessions.save(tenant.id, s.id, {
+            baseRev: rev,
+            editor: editorWithCursor(42),
+            buffers: { "big-1.txt": null, "new.txt": "fresh" },
+          });
+        }
+      }),
+    ).workspaceSessions;
+    const copy = await ws.fork(tenant.id, s.id, { name: "copy" });
+    const source = await ctx.repos.workspaceSessions.getById(tenant.id, s.id);
+    expect(Object.keys(copy.buffers).sort()).toEqual(["big-0.txt", "big-2.txt", "new.txt"]);
+    expect(copy.buffers).toEqual(source?.buffers);
+    expect(copy.editor).toEqual(editorWithCursor(42));
+    expect(await ctx.repos.workspaceSessions.getById(tenant.id, copy.id)).toEqual(copy);
+  });
+
+  it("keeps an interrupted fork invisible; the same call resumes it, or it is removed", async () => {
+    const { tenant, s } = await bigSession();
+    const stopAt = (at: number) =>
+      createRepositories(
+        hooked((n) => {
+          if (n === at) throw new Error("the process stopped");
+        }),
+      ).workspaceSessions;
+    const input = { id: "half-copied", name: "copy", now: new Date("2026-07-01T00:00:00.000Z") };
+    await expect(stopAt(3).fork(tenant.id, s.id, input)).rejects.toThrow("stopped");
+    const ws = ctx.repos.workspaceSessions;
+    expect(await ws.getById(tenant.id, "half-copied")).toBeNull();
+    expect((await ws.listChildren(tenant.id, s.id)).items).toEqual([]);
+    expect(await checkConsistency(ctx.store)).toEqual([]);
+    // Another fork may not take its id meanwhile.
+    expect(await errorOf(ws.fork(tenant.id, s.id, { ...input, now: new Date() }))).toBeInstanceOf(
+      ConflictError,
+    );
+
+    const resumed = await ws.fork(tenant.id, s.id, input);
+    expect(resumed.buffers).toEqual((await ws.getById(tenant.id, s.id))?.buffers);
+    expect((await ws.listChildren(tenant.id, s.id)).items.map((m) => m.id)).toEqual([
+      "half-copied",
+    ]);
+
+    const abandoned = { ...input, id: "abandoned" };
+    await expect(stopAt(4).fork(tenant.id, s.id, abandoned)).rejects.toThrow("stopped");
+    expect(await ws.removeUnfinishedForks(tenant.id, new Date("2026-06-30T00:00:00.000Z"))).toBe(0);
+    expect(await ws.removeUnfinishedForks(tenant.id, new Date("2026-07-02T00:00:00.000Z"))).toBe(1);
+    const r = tenantKeys(tenant.id).wsRange("abandoned");
+    expect(await ctx.store.transact((tx) => tx.getRange(r.begin, r.end, { limit: 1 }))).toEqual([]);
+    expect(await ws.getById(tenant.id, "half-copied")).not.toBeNull();
+  });
+});

@@ -1,6 +1,7 @@
 import {
   type KeyPart,
   type KeyPrefix,
+  keyAfter,
   keyInRange,
   type SessionKeys,
   type TenantKeys,
@@ -24,9 +25,11 @@ import {
   type WorkspaceSessionMeta,
 } from "../models/workspace-session";
 import { decodeCounter, encodeCounter } from "../store/counter";
+import { FDB_ERROR, StoreError } from "../store/errors";
 import type { Bytes, KeyValue, Store, Transaction } from "../store/types";
 import {
   ConflictError,
+  LimitError,
   NotFoundError,
   NotOwnerError,
   PayloadTooLargeError,
@@ -38,6 +41,7 @@ import {
   decodeJson,
   EMPTY_VALUE,
   encodeJson,
+  getJson,
   getJsonShared,
   isoOf,
   scanPage,
@@ -56,13 +60,11 @@ import {
   decodeRev,
   deleteWorkspace,
   encodeRev,
-  metaRecordOf,
   type PartChunks,
   type RevState,
   readMember,
   readWorkspaceMeta,
   requireActiveTenant,
-  revStateOf,
   type StoredWorkspaceMeta,
   toMeta,
   type WorkspaceMetaRecord,
@@ -314,6 +316,118 @@ async function updateBufferSizes(
  * commit_unknown_result finds itself while fewer saves than this landed in between.
  */
 const SAVE_MARKS = 256;
+
+/** (t,"ws_forking",id): a fork whose rows are still being copied. */
+interface ForkingRecord {
+  sourceId: string;
+  createdAt: string;
+}
+
+/** Rows per transaction of a fork's copy: at most ≈ 5.8 MB of 90 KB chunks. */
+const FORK_BATCH = 64;
+
+function isTooLarge(err: unknown): boolean {
+  return err instanceof StoreError && err.code === FDB_ERROR.transaction_too_large;
+}
+
+/**
+ * The copy's key for a source row, or undefined for rows a copy does not take: its meta
+ * and rev (the copy gets its own) and its save marks (the copy starts at rev 0).
+ */
+function forkKeyMapper(
+  keys: TenantKeys,
+  sourceId: string,
+  id: string,
+): (key: Bytes) => Bytes | undefined {
+  const src = keys.ws(sourceId);
+  const marks = src.saveRevRange;
+  const from = src.prefix.length;
+  const to = keys.wsPrefix(id);
+  return (key) => {
+    if (key.equals(src.meta) || key.equals(src.rev) || keyInRange(key, marks)) return undefined;
+    return Buffer.concat([to, key.subarray(from)]);
+  };
+}
+
+/** The checks a fork makes before copying and again when it finishes. */
+async function checkForkable(
+  tx: Transaction,
+  keys: TenantKeys,
+  sourceId: string,
+  ownerId: string | undefined,
+): Promise<StoredWorkspaceMeta> {
+  const source = await readWorkspaceMeta(tx, keys, sourceId);
+  if (!source) throw new NotFoundError("workspace session", sourceId);
+  const userId = ownerId ?? source.userId;
+  const tenant = await requireActiveTenant(tx, keys.tenantId);
+  if (!(await readMember(tx, keys.tenantId, userId))) {
+    throw new NotFoundError("membership", `${keys.tenantId}/${userId}`);
+  }
+  await checkWorkspaceLimit(tx, keys, tenant.settings.maxWorkspaces);
+  return source;
+}
+
+/**
+ * The fork's last transaction: the copy made equal to the source as it is now (only rows
+ * that differ are written), then its meta and index entries, and the pending entry gone.
+ */
+async function finishFork(
+  tx: Transaction,
+  keys: TenantKeys,
+  sourceId: string,
+  id: string,
+  input: ForkWorkspaceInput,
+  now: string,
+): Promise<WorkspaceSession> {
+  const existing = await readWorkspaceMeta(tx, keys, id);
+  if (existing?.createdAt === now) return (await readSession(tx, keys, id))!;
+  const pending = await getJson<ForkingRecord>(tx, keys.wsForking(id));
+  if (pending?.createdAt !== now) throw new NotFoundError("workspace fork", id);
+  const source = await checkForkable(tx, keys, sourceId, input.userId);
+  const src = keys.wsRange(sourceId);
+  const dst = keys.wsRange(id);
+  const [rows, copied] = await Promise.all([
+    tx.getRange(src.begin, src.end),
+    tx.getRange(dst.begin, dst.end),
+  ]);
+  const have = new Map<string, Bytes>();
+  for (const row of copied) have.set(row.key.toString("latin1"), row.value);
+  const copy = forkKeyMapper(keys, sourceId, id);
+  let hasTotal = false;
+  for (const row of rows) {
+    const key = copy(row.key);
+    if (!key) continue;
+    if (row.key.equals(keys.ws(sourceId).bufferBytes)) hasTotal = true;
+    const k = key.toString("latin1");
+    const old = have.get(k);
+    have.delete(k);
+    if (!old?.equals(row.value)) tx.set(key, row.value);
+  }
+  // Rows the source no longer has.
+  for (const k of have.keys()) tx.clear(Buffer.from(k, "latin1"));
+  const meta: StoredWorkspaceMeta = {
+    id,
+    tenantId: keys.tenantId,
+    userId: input.userId ?? source.userId,
+    name: input.name,
+    workspacePath: input.workspacePath ?? source.workspacePath,
+    tags: [...source.tags],
+    parentSessionId: sourceId,
+    rev: 0,
+    createdAt: now,
+    updatedAt: now,
+    lastActiveAt: now,
+    chunks: { ...source.chunks },
+    saves: [],
+  };
+  writeWorkspaceRecords(tx, keys, meta);
+  writeWorkspaceIndexes(tx, keys, meta);
+  tx.clear(keys.wsForking(id));
+  // The sizes are copied with the rest; a source written before the per-path sizes has
+  // none, and the copy gets them.
+  if (!hasTotal) await convertBufferSizes(tx, keys, keys.ws(id));
+  return (await readSession(tx, keys, id))!;
+}
 
 /** No buffer held before: a new session, or a save that patches none. */
 const NO_BUFFERS: ReadonlyMap<string, number> = new Map();
@@ -664,7 +778,15 @@ export class WorkspaceSessionRepository {
     });
   }
 
-  /** A copy of every part under a new id, with parentSessionId = the source. */
+  /**
+   * A copy of every part under a new id, with parentSessionId = the source. A session can
+   * hold more than one transaction may write (32 MiB of buffers), so the copy is made in
+   * bounded transactions: the rows first, in batches, while the copy has no meta and is
+   * listed only under (t,"ws_forking",id), invisible to every reader; then one last
+   * transaction brings what the source changed meanwhile up to date (writing only what
+   * differs) and makes the copy a session, with its meta and index entries. The same call
+   * retried resumes an interrupted copy; removeUnfinishedForks removes abandoned ones.
+   */
   async fork(
     tenantId: string,
     sourceId: string,
@@ -673,7 +795,7 @@ export class WorkspaceSessionRepository {
     const now = (input.now ?? new Date()).toISOString();
     const id = input.id ?? newId();
     const keys = tenantKeys(tenantId);
-    return transact(this.store, async (tx) => {
+    const done = await transact(this.store, async (tx) => {
       const existing = await readWorkspaceMeta(tx, keys, id);
       if (existing) {
         if (existing.createdAt === now && existing.parentSessionId === sourceId) {
@@ -681,61 +803,93 @@ export class WorkspaceSessionRepository {
         }
         throw new ConflictError("already_exists", `workspace session ${id} already exists`);
       }
-      const source = await readWorkspaceMeta(tx, keys, sourceId);
-      if (!source) throw new NotFoundError("workspace session", sourceId);
-      const r = keys.wsRange(sourceId);
-      const rows = await tx.getRange(r.begin, r.end);
-      const src = keys.ws(sourceId);
-      const saveMarks = src.saveRevRange;
-      const userId = input.userId ?? source.userId;
-      const tenant = await requireActiveTenant(tx, tenantId);
-      if (!(await readMember(tx, tenantId, userId))) {
-        throw new NotFoundError("membership", `${tenantId}/${userId}`);
+      const pending = await getJson<ForkingRecord>(tx, keys.wsForking(id));
+      if (pending && (pending.sourceId !== sourceId || pending.createdAt !== now)) {
+        throw new ConflictError("already_exists", `workspace session ${id} already exists`);
       }
-      await checkWorkspaceLimit(tx, keys, tenant.settings.maxWorkspaces);
-      const meta: StoredWorkspaceMeta = {
-        id,
-        tenantId,
-        userId,
-        name: input.name,
-        workspacePath: input.workspacePath ?? source.workspacePath,
-        tags: [...source.tags],
-        parentSessionId: sourceId,
-        rev: 0,
-        createdAt: now,
-        updatedAt: now,
-        lastActiveAt: now,
-        chunks: { ...source.chunks },
-        saves: [],
-      };
-      const fromPrefix = keys.wsPrefix(sourceId);
-      const toPrefix = keys.wsPrefix(id);
-      const copied: KeyValue[] = [];
-      let hasTotal = false;
-      for (const row of rows) {
-        if (row.key.equals(src.meta) || row.key.equals(src.rev)) continue;
-        // The copy starts at rev 0: the source's save marks are not its own.
-        if (keyInRange(row.key, saveMarks)) continue;
-        if (row.key.equals(src.bufferBytes)) hasTotal = true;
-        const key = Buffer.concat([toPrefix, row.key.subarray(fromPrefix.length)]);
-        tx.set(key, row.value);
-        copied.push({ key, value: row.value });
+      await checkForkable(tx, keys, sourceId, input.userId);
+      if (!pending) {
+        tx.set(
+          keys.wsForking(id),
+          encodeJson({ sourceId, createdAt: now } satisfies ForkingRecord),
+        );
       }
-      writeWorkspaceRecords(tx, keys, meta);
-      writeWorkspaceIndexes(tx, keys, meta);
-      // The sizes are copied with the rest; a source written before the per-path sizes
-      // has none, and the copy gets them.
-      if (!hasTotal) {
-        await convertBufferSizes(tx, keys, keys.ws(id));
-        return (await readSession(tx, keys, id))!;
-      }
-      const own = keys.ws(id);
-      return assemble(keys, [
-        { key: own.meta, value: encodeJson(metaRecordOf(meta)) },
-        { key: own.rev, value: encodeRev(revStateOf(meta)) },
-        ...copied,
-      ])!;
+      return undefined;
     });
+    if (done) return done;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        await this.copyForkRows(keys, sourceId, id, now);
+        try {
+          return await this.store.transact((tx) => finishFork(tx, keys, sourceId, id, input, now));
+        } catch (err) {
+          // The source changed more during the copy than one transaction may write: copy
+          // again, then finish.
+          if (!isTooLarge(err) || attempt >= 3) throw err;
+        }
+      }
+    } catch (err) {
+      if (err instanceof NotFoundError || err instanceof LimitError) {
+        await this.removeFork(keys, id);
+      }
+      throw isTooLarge(err) ? new PayloadTooLargeError((err as Error).message) : err;
+    }
+  }
+
+  /** Copies the source's rows onto the copy, FORK_BATCH rows per transaction. */
+  private async copyForkRows(
+    keys: TenantKeys,
+    sourceId: string,
+    id: string,
+    now: string,
+  ): Promise<void> {
+    const src = keys.wsRange(sourceId);
+    let from = src.begin;
+    for (;;) {
+      const last = await transact(this.store, async (tx) => {
+        const pending = await getJson<ForkingRecord>(tx, keys.wsForking(id));
+        if (pending?.createdAt !== now) throw new NotFoundError("workspace fork", id);
+        const rows = await tx.getRange(from, src.end, { limit: FORK_BATCH });
+        const copy = forkKeyMapper(keys, sourceId, id);
+        for (const row of rows) {
+          const key = copy(row.key);
+          if (key) tx.set(key, row.value);
+        }
+        return rows.length === FORK_BATCH ? rows[rows.length - 1]!.key : undefined;
+      });
+      if (!last) return;
+      from = keyAfter(last);
+    }
+  }
+
+  /** Removes a fork's copied rows and its pending entry (a no-op once it is a session). */
+  private async removeFork(keys: TenantKeys, id: string): Promise<void> {
+    await this.store.transact(async (tx) => {
+      if (!(await tx.get(keys.wsForking(id)))) return;
+      if (await tx.get(keys.ws(id).meta)) return;
+      const r = keys.wsRange(id);
+      tx.clearRange(r.begin, r.end);
+      tx.clear(keys.wsForking(id));
+    });
+  }
+
+  /**
+   * Removes the copies of forks started before `startedBefore` and never finished (the
+   * process stopped half-way): rows and pending entry, one fork per transaction. Returns
+   * how many it removed.
+   */
+  async removeUnfinishedForks(tenantId: string, startedBefore: Date): Promise<number> {
+    const keys = tenantKeys(tenantId);
+    const cutoff = startedBefore.toISOString();
+    const r = keys.wsForkingSpace.range();
+    const rows = await this.store.transact((tx) => tx.getRange(r.begin, r.end));
+    let n = 0;
+    for (const row of rows) {
+      if (decodeJson<ForkingRecord>(row.value).createdAt >= cutoff) continue;
+      await this.removeFork(keys, keys.wsForkingSpace.unpack(row.key)[0] as string);
+      n++;
+    }
+    return n;
   }
 
   /** Renames and/or retags; the tag index entries move in the same transaction. */

@@ -22,6 +22,7 @@ import {
 // Each test runs its own production server, so it can restart or kill it. A session takes
 // a while to build up through the UI.
 test.setTimeout(120_000);
+test.use({ actionTimeout: 15_000 });
 let server: OwnServer;
 test.beforeEach(async () => {
   server = await ownServer();

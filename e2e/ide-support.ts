@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect, type Locator, type Page } from "@playwright/test";
@@ -25,7 +26,7 @@ export interface OwnServer {
 }
 
 /** The production server (apps/web/dist/server.mjs) on a port and data directory of its own. */
-export async function ownServer(): Promise<OwnServer> {
+export async function ownServer(env: Record<string, string> = {}): Promise<OwnServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-ide-e2e-"));
   let port = 0;
   let child: ChildProcess | null = null;
@@ -41,6 +42,7 @@ export async function ownServer(): Promise<OwnServer> {
           HOST: "127.0.0.1",
           HEARTH_DATA_DIR: dataDir,
           HEARTH_LOG_LEVEL: "warn",
+          ...env,
         },
         stdio: ["ignore", "pipe", "pipe"],
       });
@@ -76,6 +78,15 @@ export async function ownServer(): Promise<OwnServer> {
   };
   await server.start();
   return server;
+}
+
+/** A loopback port nothing listens on now. */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 export async function removeServer(server: OwnServer): Promise<void> {

@@ -1,5 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
+import type { HearthClient } from "../lib/api-client";
 import { errorSentence } from "../lib/errors";
 import { authSession } from "../lib/session";
 import { useTRPCClient } from "../lib/trpc";
@@ -102,7 +103,8 @@ export function Workbench({ workspaceId }: { workspaceId: string }) {
         saver?.stop();
         models.disposeAll();
       };
-      const owner = session as WorkspaceSession & { ownerName?: string };
+      const ownerName = readOnly ? await ownerNameOf(client, session.userId) : null;
+      if (cancelled) return;
       setLoaded({
         ide: {
           store,
@@ -110,7 +112,7 @@ export function Workbench({ workspaceId }: { workspaceId: string }) {
           models,
           client,
           autosaver,
-          ownerName: readOnly ? (owner.ownerName ?? null) : null,
+          ownerName,
         },
         name: session.name,
       });
@@ -142,6 +144,17 @@ export function Workbench({ workspaceId }: { workspaceId: string }) {
       <IdeLayout name={loaded.name} />
     </IdeProvider>
   );
+}
+
+/** The owner of a session shared with the caller, as colleagues see them. */
+async function ownerNameOf(client: HearthClient, userId: string): Promise<string | null> {
+  try {
+    const members = await client.tenant.members.query();
+    const owner = members.find((m) => m.user.id === userId)?.user;
+    return owner ? `${owner.firstName} ${owner.lastName}` : null;
+  } catch {
+    return null;
+  }
 }
 
 function Title({ name }: { name: string }) {

@@ -1,8 +1,8 @@
 import type * as Fdb from "foundationdb";
+import type { NativeModule } from "foundationdb/dist/lib/native";
 import { encodeCounter } from "./counter";
 import { FDB_ERROR, StoreError } from "./errors";
 import { WriteBudget } from "./limits";
-import { withRetry } from "./retry";
 import type { Bytes, KeyValue, RangeOptions, Store, Transaction, TransactOptions } from "./types";
 
 export interface FoundationDbStoreOptions {
@@ -12,40 +12,81 @@ export interface FoundationDbStoreOptions {
   directory?: string[];
   /** FoundationDB API version (default 720). */
   apiVersion?: number;
+  /** close() removes the directory and everything in it (test runs on a shared cluster). */
+  removeDirectoryOnClose?: boolean;
 }
 
 type RawDatabase = ReturnType<typeof Fdb.open>;
 type RawTransaction = ReturnType<RawDatabase["rawCreateTransaction"]>;
 
-let loaded: typeof Fdb | undefined;
+/** The binding, and its native module for the client library's error predicates. */
+interface Binding {
+  fdb: typeof Fdb;
+  native: NativeModule;
+}
+
+let loaded: Binding | undefined;
 
 /**
  * The binding needs libfdb_c, which only FoundationDB hosts have, so it is loaded on
  * first use rather than at import: the embedded store never touches it.
  */
-async function loadBinding(apiVersion: number): Promise<typeof Fdb> {
+async function loadBinding(apiVersion: number): Promise<Binding> {
   if (loaded) return loaded;
   const mod = (await import("foundationdb")) as typeof Fdb & { default?: typeof Fdb };
   const fdb = mod.default ?? mod;
+  const nat = (await import("foundationdb/dist/lib/native")) as {
+    default: NativeModule & { default?: NativeModule };
+  };
   fdb.setAPIVersion(apiVersion);
-  loaded = fdb;
-  return fdb;
+  loaded = { fdb, native: nat.default.default ?? nat.default };
+  return loaded;
 }
 
 /** FoundationDB cluster backend. All keys live under one directory-layer prefix. */
 export class FoundationDbStore implements Store {
   readonly kind = "foundationdb" as const;
+  private closed = false;
 
   constructor(
+    private readonly binding: Binding,
     private readonly db: RawDatabase,
     private readonly prefix: Buffer,
-  ) {}
-
-  transact<T>(fn: (tx: Transaction) => Promise<T>, opts?: TransactOptions): Promise<T> {
-    return withRetry(() => this.transactOnce(fn), opts);
+    private readonly removeOnClose?: string[],
+  ) {
+    openStores++;
   }
 
-  /** One attempt: runs fn and commits, without retrying. */
+  /**
+   * The binding's own retry loop, on one transaction: on an error the client library
+   * decides through on_error whether it is worth another attempt, backs off (growing
+   * each time) and resets the transaction, which keeps what FoundationDB needs across
+   * attempts. What is finally thrown is classified by the library's error predicates.
+   */
+  async transact<T>(fn: (tx: Transaction) => Promise<T>, opts?: TransactOptions): Promise<T> {
+    const maxAttempts = opts?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const tn = this.db.rawCreateTransaction();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await fn(new FoundationDbTransaction(tn, this.prefix));
+        await tn.rawCommit();
+        return result;
+      } catch (err) {
+        const code = codeOf(err);
+        if (code === undefined || attempt >= maxAttempts) {
+          tn.rawCancel();
+          throw code === undefined ? err : classify(this.binding, code, err);
+        }
+        try {
+          await tn.rawOnError(code);
+        } catch {
+          throw classify(this.binding, code, err);
+        }
+      }
+    }
+  }
+
+  /** One attempt on a transaction of its own, without retrying (the fault wrapper). */
   async transactOnce<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const tn = this.db.rawCreateTransaction();
     try {
@@ -53,12 +94,19 @@ export class FoundationDbStore implements Store {
       await tn.rawCommit();
       return result;
     } catch (err) {
-      throw await classify(tn, err);
+      tn.rawCancel();
+      const code = codeOf(err);
+      throw code === undefined ? err : classify(this.binding, code, err);
     }
   }
 
+  /** Closes the database; the last store open in the process stops the network thread. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.removeOnClose) await this.binding.fdb.directory.remove(this.db, this.removeOnClose);
     this.db.close();
+    if (--openStores === 0) this.binding.fdb.stopNetworkSync();
   }
 }
 
@@ -115,38 +163,51 @@ const BY_CODE = new Map<number, keyof typeof FDB_ERROR>(
   Object.entries(FDB_ERROR).map(([name, code]) => [code, name as keyof typeof FDB_ERROR]),
 );
 
+const DEFAULT_MAX_ATTEMPTS = 50;
+let openStores = 0;
+
 /**
- * What transact() should see for an error: the client library decides which of its errors
- * are worth another attempt (on_error also applies its backoff); those we have no name
- * for are reported as not_committed so the retry loop runs them again.
+ * The FoundationDB code of an error worth handing to on_error: the client library's own
+ * errors, and a retryable StoreError the transaction function threw. Anything else (a
+ * domain error, a size limit) ends the transaction as it is.
  */
-async function classify(tn: RawTransaction, err: unknown): Promise<unknown> {
+function codeOf(err: unknown): number | undefined {
+  if (err instanceof StoreError) return err.retryable ? err.code : undefined;
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== "number" || !(err instanceof Error) || err.name === "StoreError") {
-    tn.rawCancel();
-    return err;
-  }
-  try {
-    await tn.rawOnError(code);
-  } catch {
-    return mapFdbError(err);
-  }
-  return BY_CODE.has(code)
-    ? mapFdbError(err)
-    : new StoreError("not_committed", `FoundationDB error ${code}, retryable: ${err.message}`);
+  return err instanceof Error && typeof code === "number" ? code : undefined;
 }
 
-function mapFdbError(err: unknown): unknown {
-  const code = (err as { code?: unknown } | null)?.code;
-  const name = typeof code === "number" ? BY_CODE.get(code) : undefined;
-  return name ? new StoreError(name, (err as Error).message) : err;
+/**
+ * What transact() reports for a FoundationDB error it gives up on: a code Hearth names
+ * keeps its name; otherwise the library's predicates decide, so an error that may have
+ * committed (cluster_version_changed, 1039, among others) reaches the callers' markers
+ * as commit_unknown_result, and only one that surely did not is not_committed.
+ */
+function classify({ fdb, native }: Binding, code: number, err: unknown): unknown {
+  if (err instanceof StoreError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const name = BY_CODE.get(code);
+  if (name) return new StoreError(name, message);
+  if (native.errorPredicate(fdb.ErrorPredicate.MaybeCommitted, code)) {
+    return new StoreError("commit_unknown_result", `FoundationDB error ${code}: ${message}`);
+  }
+  if (native.errorPredicate(fdb.ErrorPredicate.RetryableNotCommitted, code)) {
+    return new StoreError("not_committed", `FoundationDB error ${code}: ${message}`);
+  }
+  return err;
 }
 
 export async function openFoundationDbStore(
   opts: FoundationDbStoreOptions,
 ): Promise<FoundationDbStore> {
-  const fdb = await loadBinding(opts.apiVersion ?? 720);
-  const db = fdb.open(opts.clusterFile);
-  const dir = await fdb.directory.createOrOpen(db, opts.directory ?? ["hearth"]);
-  return new FoundationDbStore(db, dir.content.prefix);
+  const binding = await loadBinding(opts.apiVersion ?? 720);
+  const db = binding.fdb.open(opts.clusterFile);
+  const path = opts.directory ?? ["hearth"];
+  const dir = await binding.fdb.directory.createOrOpen(db, path);
+  return new FoundationDbStore(
+    binding,
+    db,
+    dir.content.prefix,
+    opts.removeDirectoryOnClose ? path : undefined,
+  );
 }

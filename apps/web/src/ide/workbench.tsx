@@ -77,6 +77,9 @@ export function Workbench({ workspaceId }: { workspaceId: string }) {
               `the other text is kept in ${copy.copyPath}.`,
           );
       }
+      // A link to a file (the dashboard's recent files: /w/<id>?open=<path>) opens it.
+      const open = new URLSearchParams(window.location.search).get("open");
+      if (open) store.getState().openFile(open);
       const files = createFileService(client, workspaceId);
       const models = new EditorModels(store, files, load.files);
       let autosaver: Autosaver | null = null;

@@ -72,6 +72,7 @@ export class SqliteTransaction implements Transaction {
     private readonly stmt: KvStatements,
     private readonly cache: ReadCache,
     private readonly beforeFirstWrite?: () => void,
+    private readonly injectFault?: (at: "statement") => Error | undefined,
   ) {}
 
   /** Its function has returned: one last age check before it may commit. */
@@ -104,6 +105,8 @@ export class SqliteTransaction implements Transaction {
   /** Runs one statement; a SQLite error fails the transaction. */
   private sql<T>(run: () => T): T {
     try {
+      const injected = this.injectFault?.("statement");
+      if (injected) throw injected;
       return run();
     } catch (err) {
       throw this.fail(err);

@@ -239,3 +239,122 @@ describe("sqlite store and another process holding the write lock", () => {
     await store.close();
   }, 20_000);
 });
+
+describe("sqlite store killed with SIGKILL", () => {
+  for (const sync of ["normal", "full"] as const) {
+    it(`keeps every acknowledged commit at synchronous=${sync}`, async () => {
+      const filename = newFile();
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          path.join(import.meta.dirname, "testing", "ack-child.ts"),
+          filename,
+          sync,
+        ],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+      const exited = new Promise((r) => child.on("exit", r));
+      // Killed while it is still writing, right after it reported its 300th commit.
+      let acked = -1;
+      let pending = "";
+      await new Promise<void>((resolve) => {
+        child.stdout.on("data", (d: Buffer) => {
+          pending += d.toString();
+          const lines = pending.split("\n");
+          pending = lines.pop()!;
+          for (const line of lines) acked = Math.max(acked, Number(line));
+          if (acked >= 300 && child.kill("SIGKILL")) resolve();
+        });
+      });
+      await exited;
+      const store = openSqliteStore({ filename });
+      const keys = new KeyPrefix(packKey("acked"));
+      const r = keys.range();
+      const rows = await store.transact((tx) => tx.getRange(r.begin, r.end));
+      const have = new Set(rows.map((row) => Number(row.value.toString())));
+      const lost = Array.from({ length: acked + 1 }, (_, i) => i).filter((i) => !have.has(i));
+      expect(lost).toEqual([]);
+      await store.close();
+    }, 30_000);
+  }
+});
+
+describe("sqlite store group path under injected SQLite errors", () => {
+  const sqliteError = (code: string) => Object.assign(new Error(`injected ${code}`), { code });
+  /** Fails the given points the given number of times. */
+  const failing = (left: Partial<Record<"begin" | "commit" | "statement", number>>) => ({
+    injectFault: (at: "begin" | "commit" | "statement") => {
+      if (!left[at]) return undefined;
+      left[at]--;
+      return sqliteError(at === "begin" ? "SQLITE_BUSY" : "SQLITE_IOERR");
+    },
+  });
+  const write = (i: number) => async (tx: Transaction) => {
+    await tx.get(s.key("g", i));
+    tx.set(s.key("g", i), v("after"));
+    return i;
+  };
+  const readAll = (store: ReturnType<typeof openSqliteStore>, n: number) =>
+    store.transact((tx) =>
+      Promise.all(Array.from({ length: n }, async (_, i) => str(await tx.get(s.key("g", i))))),
+    );
+
+  it("waits out a busy BEGIN and commits every transaction", async () => {
+    const store = openSqliteStore({ filename: newFile(), ...failing({ begin: 5 }) });
+    const done = await Promise.all(Array.from({ length: 20 }, (_, i) => store.transact(write(i))));
+    expect(done).toHaveLength(20);
+    expect(await readAll(store, 20)).toEqual(Array(20).fill("after"));
+    await store.close();
+  });
+
+  it("fails every transaction of a group whose COMMIT fails, serves nothing stale, then works", async () => {
+    const left = { commit: 0 };
+    const store = openSqliteStore({ filename: newFile(), ...failing(left) });
+    await store.transact(async (tx) => {
+      for (let i = 0; i < 10; i++) tx.set(s.key("g", i), v("before"));
+    });
+    left.commit = 1;
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => store.transact(write(i))),
+    );
+    for (const r of results) {
+      expect(r.status).toBe("rejected");
+      expect(((r as PromiseRejectedResult).reason as StoreError).code).toBe(FDB_ERROR.io_error);
+    }
+    expect(await readAll(store, 10)).toEqual(Array(10).fill("before"));
+    await store.transact(write(3));
+    expect((await readAll(store, 10))[3]).toBe("after");
+    await store.close();
+  });
+
+  it("fails only the transaction whose statement fails; its group commits", async () => {
+    const left = { statement: 0 };
+    const store = openSqliteStore({ filename: newFile(), ...failing(left) });
+    let calls = 0;
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        store.transact(async (tx) => {
+          // The fifth transaction's write hits the error.
+          if (i === 4) left.statement = 1;
+          calls++;
+          return write(i)(tx);
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual([
+      ...Array(4).fill("fulfilled"),
+      "rejected",
+      ...Array(5).fill("fulfilled"),
+    ]);
+    expect(((results[4] as PromiseRejectedResult).reason as StoreError).code).toBe(
+      FDB_ERROR.io_error,
+    );
+    expect(calls).toBe(10);
+    const seen = await readAll(store, 10);
+    expect(seen.filter((x) => x === "after")).toHaveLength(9);
+    expect(seen[4]).toBeUndefined();
+    await store.close();
+  });
+});

@@ -32,6 +32,12 @@ export interface SqliteStoreOptions {
    * group and the others run again. Kept to measure the two against each other (bench:db).
    */
   savepoints?: boolean;
+  /**
+   * Fault injection (tests): called at each group's BEGIN and COMMIT and before each
+   * statement a transaction runs; an error it returns is thrown there, as SQLite's own
+   * would be (give it SQLite's `code`, e.g. SQLITE_BUSY or SQLITE_IOERR).
+   */
+  injectFault?: (at: "begin" | "commit" | "statement") => Error | undefined;
 }
 
 interface Pending {
@@ -54,6 +60,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly maxGroup: number;
   private readonly savepoints: boolean;
+  private readonly injectFault: SqliteStoreOptions["injectFault"];
   private readonly queue: Pending[] = [];
   private draining = false;
   private closed = false;
@@ -79,6 +86,7 @@ export class SqliteStore implements Store {
     this.filename = opts.filename;
     this.maxGroup = opts.maxGroup ?? 256;
     this.savepoints = opts.savepoints ?? true;
+    this.injectFault = opts.injectFault;
     this.openSavepoint = this.savepoints ? () => this.stmt.savepoint.run() : undefined;
     if (opts.filename !== ":memory:") {
       fs.mkdirSync(path.dirname(path.resolve(opts.filename)), { recursive: true });
@@ -167,6 +175,7 @@ export class SqliteStore implements Store {
 
   private async runGroup(watchdog: Watchdog): Promise<void> {
     try {
+      throwInjected(this.injectFault?.("begin"));
       this.stmt.begin.run();
       this.lockWait = undefined;
     } catch (err) {
@@ -211,6 +220,7 @@ export class SqliteStore implements Store {
           return;
         }
       }
+      throwInjected(this.injectFault?.("commit"));
       this.stmt.commit.run();
     } catch (err) {
       lost = err;
@@ -249,7 +259,7 @@ export class SqliteStore implements Store {
     watchdog: Watchdog,
     done: Array<{ p: Pending; value: unknown }>,
   ): Promise<boolean> {
-    const tx = new SqliteTransaction(this.kv, this.cache, this.openSavepoint);
+    const tx = new SqliteTransaction(this.kv, this.cache, this.openSavepoint, this.injectFault);
     let value: unknown;
     let error: unknown;
     let failed = false;
@@ -282,6 +292,10 @@ export class SqliteStore implements Store {
     tx.forgetCached();
     return true;
   }
+}
+
+function throwInjected(err: Error | undefined): void {
+  if (err) throw err;
 }
 
 export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {

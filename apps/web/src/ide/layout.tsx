@@ -24,7 +24,8 @@ export function IdeLayout({ name }: { name: string }) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      // Monaco handles its own copies of these bindings (and prevents the default).
+      if (e.defaultPrevented || !(e.ctrlKey || e.metaKey) || e.altKey) return;
       if (e.key === "p" || e.key === "P") {
         e.preventDefault();
         setQuickOpen(true);
@@ -112,11 +113,11 @@ export function IdeLayout({ name }: { name: string }) {
             orientation="vertical"
             defaultLayout={
               panels.terminalOpen
-                ? { editors: 100 - panels.terminal, terminal: panels.terminal }
+                ? { editors: 100 - panels.terminal, "terminal-panel": panels.terminal }
                 : { editors: 100 }
             }
             onLayoutChanged={(layout) => {
-              const size = layout.terminal;
+              const size = layout["terminal-panel"];
               if (size !== undefined) store.getState().setPanels({ terminal: Math.round(size) });
             }}
           >
@@ -126,7 +127,7 @@ export function IdeLayout({ name }: { name: string }) {
             {panels.terminalOpen ? (
               <>
                 <Separator className="separator" />
-                <Panel id="terminal" minSize="10">
+                <Panel id="terminal-panel" minSize="10">
                   <TerminalPanel />
                 </Panel>
               </>

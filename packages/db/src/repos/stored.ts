@@ -306,12 +306,12 @@ async function readIndexedAuthSessions(
   const keys = tenantKeys(tenantId);
   const r = index.range(owner);
   const rows = await tx.getRange(r.begin, r.end, limit ? { limit } : undefined);
+  // Read together: on a cluster each read is a round trip.
+  const values = await Promise.all(
+    rows.map((row) => tx.get(keys.auth(index.unpack(row.key)[1] as string))),
+  );
   const out: AuthSession[] = [];
-  for (const row of rows) {
-    const sid = index.unpack(row.key)[1] as string;
-    const v = await tx.get(keys.auth(sid));
-    if (v) out.push(decodeJson<AuthSession>(v));
-  }
+  for (const v of values) if (v) out.push(decodeJson<AuthSession>(v));
   return out;
 }
 
@@ -442,8 +442,10 @@ export async function readWorkspaceMeta(
   sessionId: string,
 ): Promise<StoredWorkspaceMeta | undefined> {
   const sk = keys.ws(sessionId);
-  const meta = await getJson<WorkspaceMetaRecord>(tx, sk.meta);
-  const rev = await tx.get(sk.rev);
+  const [meta, rev] = await Promise.all([
+    getJson<WorkspaceMetaRecord>(tx, sk.meta),
+    tx.get(sk.rev),
+  ]);
   return meta && rev ? combineMeta(meta, decodeRev(rev)) : undefined;
 }
 

@@ -635,10 +635,15 @@ export class WorkspaceSessionRepository {
     const wanted = normalizeTags(tags.slice(0, MAX_TAGS));
     return this.store.transact(async (tx) => {
       const found = new Map<string, number>();
-      for (const tag of wanted) {
-        const r = keys.wsByTagRecentSpace.range(userId, tag);
-        const perTag = limit + (exclude ? 1 : 0);
-        for (const row of await tx.getRange(r.begin, r.end, { limit: perTag, reverse: true })) {
+      const perTag = limit + (exclude ? 1 : 0);
+      const pages = await Promise.all(
+        wanted.map((tag) => {
+          const r = keys.wsByTagRecentSpace.range(userId, tag);
+          return tx.getRange(r.begin, r.end, { limit: perTag, reverse: true });
+        }),
+      );
+      for (const page of pages) {
+        for (const row of page) {
           const [, , ms, sid] = keys.wsByTagRecentSpace.unpack(row.key) as [
             string,
             string,
@@ -978,11 +983,10 @@ async function readMetas(
   keys: TenantKeys,
   ids: string[],
 ): Promise<WorkspaceSessionMeta[]> {
+  // Read together: on a cluster each read is a round trip.
+  const metas = await Promise.all(ids.map((id) => readWorkspaceMeta(tx, keys, id)));
   const out: WorkspaceSessionMeta[] = [];
-  for (const id of ids) {
-    const m = await readWorkspaceMeta(tx, keys, id);
-    if (m) out.push(toMeta(m));
-  }
+  for (const m of metas) if (m) out.push(toMeta(m));
   return out;
 }
 

@@ -338,7 +338,10 @@ describe("the last Admin", () => {
       ]);
       // One change wins; the other is refused, as a conflict or because its caller is no
       // longer an Admin by the time it is checked.
-      expect(answers.filter((r) => r.status === 200), change).toHaveLength(1);
+      expect(
+        answers.filter((r) => r.status === 200),
+        change,
+      ).toHaveLength(1);
       const admins = (await repos.users.listMembersOfTenant(orgId)).items.filter(
         (m) => m.role === "Admin",
       );

@@ -362,12 +362,15 @@ export async function revokeAllUserAuthSessions(
   exceptFamily?: string,
 ): Promise<Set<string>> {
   const r = globalKeys.userTenantsRange(userId);
+  const tenantIds = (await tx.getRange(r.begin, r.end)).map(
+    (row) => globalKeys.userTenantsSpace.unpack(row.key)[1] as string,
+  );
+  // Every tenant's sessions read together: on a cluster each read is a round trip.
+  const ended = await Promise.all(
+    tenantIds.map((tenantId) => revokeUserAuthSessions(tx, tenantId, userId, nowIso, exceptFamily)),
+  );
   const families = new Set<string>();
-  for (const row of await tx.getRange(r.begin, r.end)) {
-    const tenantId = globalKeys.userTenantsSpace.unpack(row.key)[1] as string;
-    const ended = await revokeUserAuthSessions(tx, tenantId, userId, nowIso, exceptFamily);
-    for (const family of ended) families.add(family);
-  }
+  for (const set of ended) for (const family of set) families.add(family);
   return families;
 }
 

@@ -187,11 +187,11 @@ export class TenantRepository {
     return this.store.transact(async (tx) => {
       const space = globalKeys.tenantsActiveSpace;
       const { rows, nextCursor } = await scanPage(tx, space.prefix, req);
-      const items: Tenant[] = [];
-      for (const row of rows) {
-        const tenant = await readTenant(tx, space.unpack(row.key)[0] as string);
-        if (tenant) items.push(tenant);
-      }
+      // Read together: on a cluster each read is a round trip.
+      const tenants = await Promise.all(
+        rows.map((row) => readTenant(tx, space.unpack(row.key)[0] as string)),
+      );
+      const items = tenants.filter((t): t is Tenant => t !== undefined);
       return { items, nextCursor };
     });
   }

@@ -274,13 +274,16 @@ export class UserRepository {
     return this.store.transact(async (tx) => {
       const space = tenantKeys(tenantId).membersSpace;
       const { rows, nextCursor } = await scanPage(tx, space.prefix, req);
+      const userIds = rows.map((row) => space.unpack(row.key)[0] as string);
+      // Read together: on a cluster each read is a round trip.
+      const users = await Promise.all(userIds.map((userId) => readUser(tx, userId)));
       const items: MemberWithUser[] = [];
-      for (const row of rows) {
-        const userId = space.unpack(row.key)[0] as string;
+      rows.forEach((row, i) => {
+        const user = users[i];
         const m = decodeJson<MemberValue>(row.value);
-        const user = await readUser(tx, userId);
-        if (user) items.push({ tenantId, userId, role: m.role, addedAt: m.addedAt, user });
-      }
+        if (user)
+          items.push({ tenantId, userId: userIds[i]!, role: m.role, addedAt: m.addedAt, user });
+      });
       return { items, nextCursor };
     });
   }

@@ -57,4 +57,42 @@ describe("listings and round trips", () => {
     expect(trips).toEqual({ recent: [2, 2], related: [2, 2], auth: [2, 2] });
     await counter.close();
   });
+
+  it("lists tenants and ends a user's sessions in every tenant in a few round trips", async () => {
+    const counter = new RoundTripCounter(openSqliteStore({ filename: ":memory:" }));
+    const repos = createRepositories(counter);
+    const { user } = await registerUser(repos);
+    const trips: Record<string, number[]> = { tenants: [], members: [], logoutAll: [] };
+    for (const orgs of [1, 6]) {
+      while ((await repos.users.listMembershipsOfUser(user.id)).length < orgs + 1) {
+        const org = await repos.tenants.create({
+          name: "o",
+          plan: "Pro",
+          owner: { userId: user.id },
+        });
+        await repos.authSessions.create({
+          tenantId: org.id,
+          userId: user.id,
+          refreshTokenHash: "a".repeat(64),
+          expiresAt: "2030-01-01T00:00:00.000Z",
+          refreshExpiresAt: "2030-01-01T00:00:00.000Z",
+          ipAddress: "127.0.0.1",
+          userAgent: "vitest",
+        });
+        await registerUser(repos);
+      }
+      const [first] = await repos.users.listMembershipsOfUser(user.id);
+      trips.tenants!.push(await roundTripsOf(counter, () => repos.tenants.listActive()));
+      trips.members!.push(
+        await roundTripsOf(counter, () => repos.users.listMembersOfTenant(first!.tenantId)),
+      );
+      trips.logoutAll!.push(
+        await roundTripsOf(counter, () => repos.authSessions.invalidateAllForUser(user.id)),
+      );
+    }
+    // members: the range, each user's home, then the users; logout-all: the memberships,
+    // then every tenant's index, then their sessions.
+    expect(trips).toEqual({ tenants: [2, 2], members: [3, 3], logoutAll: [3, 3] });
+    await counter.close();
+  });
 });

@@ -8,6 +8,7 @@ import path from "node:path";
 import { createRepositories, openSqliteStore } from "@hearth/db";
 import { TerminalManager, type TerminalWorkspace } from "@hearth/runtime";
 import { afterEach, expect, it } from "vitest";
+import { toTRPCError } from "../errors";
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -134,4 +135,22 @@ it("gives a fork's copied terminals ids of their own, so a terminal id names one
   expect(copy!.cwd).toBe("forked");
   expect(next.workspaceOf(source!.id)?.sessionId).toBe(ws.sessionId);
   expect(next.workspaceOf(copy!.id)?.sessionId).toBe(fork.id);
+});
+
+it("refuses to open a terminal without bubblewrap, with PRECONDITION_FAILED saying what to install", async () => {
+  const { repos, ws } = await setUp(60_000);
+  const manager = new TerminalManager({
+    store: {
+      load: (w) => repos.workspaceTerminals.get(w.tenantId, w.sessionId),
+      save: (w, save) => repos.workspaceTerminals.save(w.tenantId, w.sessionId, save),
+    },
+    sandbox: { mode: "bubblewrap", bwrapPath: "/nonexistent/bwrap", network: true, hidden: [] },
+  });
+  cleanups.push(() => manager.close());
+  const err = await manager.attach(ws, { cols: 80, rows: 24, readOnly: false }).catch((e) => e);
+  const mapped = toTRPCError(err);
+  expect(mapped?.code).toBe("PRECONDITION_FAILED");
+  expect(mapped?.message).toMatch(/apt-get install bubblewrap.*HEARTH_TERMINAL_SANDBOX=none/);
+  expect(manager.liveCount(ws.ownerId)).toBe(0);
+  expect(await manager.list(ws)).toEqual([]);
 });

@@ -155,6 +155,20 @@ describe.skipIf(!bwrap)("from inside a sandboxed terminal", () => {
     expect(r.output.trim().split("\n").length).toBeLessThan(8);
   });
 
+  it("has the server's network, or none with HEARTH_TERMINAL_NETWORK=off", async () => {
+    const list =
+      'echo "[$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | paste -sd,)]"';
+    const host = readFileSync("/proc/net/dev", "utf8")
+      .split("\n")
+      .slice(2)
+      .map((line) => line.split(":")[0]!.trim())
+      .filter(Boolean)
+      .sort();
+    expect((await start().sh(list)).output).toContain(`[${host.join(",")}]`);
+    const off = await start(mine, { ...sandbox, network: false }).sh(list);
+    expect(off.output).toContain("[lo]");
+  });
+
   it("cannot become root", async () => {
     const { sh } = start();
     const id = await sh("id -u");

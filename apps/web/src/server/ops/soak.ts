@@ -27,10 +27,15 @@ const repoRoot = path.resolve(here, "../../../../..");
 export interface SoakOptions {
   sessions?: number;
   durationMs?: number;
-  /** Not measured: latencies and the RSS baseline start after it (default duration / 6). */
+  /**
+   * Not measured: latencies and the RSS baseline start after it (default a third of the
+   * run: under load the caches and the heap take that long to reach their size).
+   */
   warmupMs?: number;
   /** HEARTH_FAULTS for the server, e.g. "42:0.1" (10% not_committed, 2% unknown). */
   faults?: string;
+  /** More Node options for the server (V8 heap sizes to compare, say). */
+  nodeOptions?: string;
   /** Take an online backup halfway and check its restore (default true). */
   backup?: boolean;
   seed?: number;
@@ -49,6 +54,7 @@ export interface SoakResult {
   durationS: number;
   warmupS: number;
   faults: string | null;
+  nodeOptions: string | null;
   /** Failed calls of any kind (network, server error, refusal): must be 0. */
   errors: number;
   errorSamples: string[];
@@ -68,6 +74,13 @@ export interface SoakResult {
     maxMiB: number;
     /** endMiB / afterWarmupMiB: memory that does not grow without bound stays near 1. */
     endVsWarmup: number;
+    /** The V8 heap in use after a full GC, after warm-up and at the end: what is kept. */
+    heapAfterGcMiB: { afterWarmup: number; end: number };
+    /**
+     * Every 10 s, MiB: RSS, the V8 heap reserved, in use, and memory it tracks outside the
+     * heap (Buffers); the rest of RSS is native (SQLite's page cache and map, argon2).
+     */
+    seriesMiB: Array<[number, number, number, number]>;
   };
   eventLoopLag: { p50Ms: number; p99Ms: number; maxMs: number };
   backup: null | {
@@ -85,14 +98,35 @@ interface Probe {
   p99Ms: number;
   maxMs: number;
   rssBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
+  /** Taken right after a full garbage collection (on SIGUSR2). */
+  collected: boolean;
+}
+
+/** Every probe line so far, one a second. */
+function probes(stderr: string): Probe[] {
+  return stderr
+    .split("\n")
+    .filter((l) => l.startsWith("hearth-probe "))
+    .map((l) => JSON.parse(l.slice("hearth-probe ".length)) as Probe);
 }
 
 function lastProbe(stderr: string): Probe | undefined {
-  const at = stderr.lastIndexOf("hearth-probe ");
-  if (at === -1) return undefined;
-  const end = stderr.indexOf("\n", at);
-  if (end === -1) return undefined;
-  return JSON.parse(stderr.slice(at + "hearth-probe ".length, end)) as Probe;
+  return probes(stderr).at(-1);
+}
+
+/** Asks the probe for a reading after a full GC, and waits for it. */
+async function collectedProbe(server: { pid: number; stderr(): string }): Promise<Probe> {
+  const before = probes(server.stderr()).filter((p) => p.collected).length;
+  process.kill(server.pid, "SIGUSR2");
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    await sleep(100);
+    const collected = probes(server.stderr()).filter((p) => p.collected);
+    if (collected.length > before) return collected.at(-1)!;
+  }
+  throw new Error("the server's probe did not answer SIGUSR2");
 }
 
 function isClosedKeptAliveConnection(err: unknown): boolean {
@@ -158,7 +192,7 @@ function backupFromCli(file: string, dataDir: string): Promise<{ line: string; c
 export async function runSoak(opts: SoakOptions = {}): Promise<SoakResult> {
   const sessions = opts.sessions ?? 1000;
   const durationMs = opts.durationMs ?? 120_000;
-  const warmupMs = opts.warmupMs ?? Math.round(durationMs / 6);
+  const warmupMs = opts.warmupMs ?? Math.round(durationMs / 3);
   const log = opts.log ?? (() => {});
   const random = seededRandom(opts.seed ?? 1);
   const loadAvgAtStart = os.loadavg();
@@ -171,7 +205,7 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakResult> {
     env: {
       // Each simulated person sends an address of its own (see simulatedIp).
       HEARTH_TRUST_PROXY: "1",
-      NODE_OPTIONS: `--import ${pathToFileURL(path.join(here, "lag-probe.mjs")).href}`,
+      NODE_OPTIONS: `--import ${pathToFileURL(path.join(here, "lag-probe.mjs")).href} ${opts.nodeOptions ?? ""}`,
       ...(opts.faults ? { HEARTH_FAULTS: opts.faults } : {}),
     },
   });
@@ -265,21 +299,31 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakResult> {
         await sleep(next - performance.now());
       }
     };
+    // A sign-in every second, on time whether or not the one before has been answered.
     const logins = async () => {
+      const pending: Promise<unknown>[] = [];
       for (let k = 0; performance.now() < until; k++) {
         const u = users[(k * 7919) % users.length]!;
-        await timed("login", () =>
-          api.mutate("auth.login", { email: u.email, password: PASSWORD }, undefined, u.ip),
+        pending.push(
+          timed("login", () =>
+            api.mutate("auth.login", { email: u.email, password: PASSWORD }, undefined, u.ip),
+          ),
         );
         await sleep(t0 + (k + 1) * 1000 - performance.now());
       }
+      await Promise.all(pending);
     };
 
+    // Memory is read after a full GC, once when warm-up ends and once just before the
+    // load stops, both under load; the event-loop delay between the two.
     const warmup = (async () => {
       await sleep(warmupMs);
       measuring = true;
-      process.kill(server.pid, "SIGUSR2");
-      await sleep(1200);
+      return collectedProbe(server);
+    })();
+    const endReading = (async () => {
+      await sleep(durationMs - 2000);
+      return collectedProbe(server);
     })();
     const backupFile = path.join(workDir, "mid-soak.sqlite");
     const backupRun = (async () => {
@@ -293,13 +337,19 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakResult> {
       return { line: res.line, ms };
     })();
 
-    await warmup;
-    const afterWarmupRss = lastProbe(server.stderr())?.rssBytes ?? 0;
+    const afterWarmup = await warmup;
+    const afterWarmupRss = afterWarmup.rssBytes;
     await Promise.all([...users.map((_, i) => session(i)), logins()]);
     const loadMs = performance.now() - t0;
-    process.kill(server.pid, "SIGUSR2");
-    await sleep(300);
-    const endProbe = lastProbe(server.stderr());
+    const endProbe = await endReading;
+    const series = probes(server.stderr())
+      .filter((_, n) => n % 10 === 0)
+      .map((p): [number, number, number, number] => [
+        mib(p.rssBytes),
+        mib(p.heapTotalBytes),
+        mib(p.heapUsedBytes),
+        mib(p.externalBytes),
+      ]);
     const backup = await backupRun;
 
     // Every session's last acknowledged save, read back.
@@ -336,6 +386,7 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakResult> {
       durationS: Math.round(loadMs / 100) / 10,
       warmupS: warmupMs / 1000,
       faults: opts.faults ?? null,
+      nodeOptions: opts.nodeOptions ?? null,
       errors: errors.length,
       errorSamples: errors.slice(0, 10),
       retried,
@@ -354,6 +405,11 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakResult> {
         maxMiB: mib(maxRss),
         endVsWarmup:
           Math.round(((endProbe?.rssBytes ?? 0) / Math.max(1, afterWarmupRss)) * 100) / 100,
+        heapAfterGcMiB: {
+          afterWarmup: mib(afterWarmup.heapUsedBytes),
+          end: mib(endProbe.heapUsedBytes),
+        },
+        seriesMiB: series,
       },
       eventLoopLag: {
         p50Ms: endProbe?.p50Ms ?? 0,
@@ -418,11 +474,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const sessions = Number(flag(args, "sessions") ?? 1000);
   const seconds = Number(flag(args, "seconds") ?? 120);
   const faults = flag(args, "faults");
+  const nodeOptions = flag(args, "node-options");
   const out = flag(args, "out") ?? path.join(repoRoot, "bench/results/soak.json");
   const result = await runSoak({
     sessions,
     durationMs: seconds * 1000,
     ...(faults ? { faults } : {}),
+    ...(nodeOptions ? { nodeOptions } : {}),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   fs.mkdirSync(path.dirname(out), { recursive: true });

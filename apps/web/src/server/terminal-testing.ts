@@ -12,7 +12,14 @@ import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import WebSocket from "ws";
 
 export type TerminalEvent =
-  | { type: "ready"; terminalId: string; name: string; readOnly: boolean }
+  | {
+      type: "ready";
+      terminalId: string;
+      name: string;
+      readOnly: boolean;
+      cols: number;
+      rows: number;
+    }
   | { type: "data"; data: string }
   | { type: "exit"; code: number };
 
@@ -33,6 +40,8 @@ export class AttachedTerminal {
   text = "";
   terminalId = "";
   readOnly = false;
+  /** The terminal's size as the server sent it with `ready`. */
+  size = { cols: 0, rows: 0 };
   exitCode: number | undefined;
   error: unknown;
   private readonly unsubscribe: () => void;
@@ -55,6 +64,7 @@ export class AttachedTerminal {
           if (event.type === "ready") {
             this.terminalId = event.terminalId;
             this.readOnly = event.readOnly;
+            this.size = { cols: event.cols, rows: event.rows };
             onReady();
           } else if (event.type === "data") this.text += event.data;
           else this.exitCode = event.code;

@@ -161,8 +161,12 @@ describe("terminals over the WebSocket", () => {
     closers.push(watcherClient.close);
     const watcher = await new AttachedTerminal(watcherClient.api, {
       workspaceId: me.ws.id,
+      cols: 50,
+      rows: 10,
     }).opened();
     expect(watcher.readOnly).toBe(true);
+    // The watcher is told the owner's size (its own cols / rows change nothing).
+    expect(watcher.size).toEqual({ cols: 100, rows: 30 });
     await watcher.waitFor("for-the-watcher");
     const from = watcher.text.length;
     await runIn(term, type, "echo live-to-watcher");

@@ -31,7 +31,15 @@ export interface TerminalState {
 }
 
 export type TerminalEvent =
-  | { type: "ready"; terminalId: string; name: string; readOnly: boolean }
+  | {
+      type: "ready";
+      terminalId: string;
+      name: string;
+      readOnly: boolean;
+      /** The terminal's size now: a read-only viewer sizes its view to match. */
+      cols: number;
+      rows: number;
+    }
   | { type: "data"; data: string }
   | { type: "exit"; code: number };
 
@@ -399,7 +407,14 @@ export class LiveTerminal {
         if (this.paused) this.maybeResume();
       },
     );
-    client.push({ type: "ready", terminalId: this.id, name: this.name, readOnly: opts.readOnly });
+    client.push({
+      type: "ready",
+      terminalId: this.id,
+      name: this.name,
+      readOnly: opts.readOnly,
+      cols: this.mirror.cols,
+      rows: this.mirror.rows,
+    });
     if (this.exitCode !== undefined) {
       client.push({ type: "exit", code: this.exitCode });
       return client;

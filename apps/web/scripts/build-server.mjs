@@ -12,10 +12,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
  * that the external modules resolve from apps/web's dependencies.
  */
 export async function bundle({ entry, outfile }) {
-  await build({
+  const options = {
     absWorkingDir: root,
-    entryPoints: [entry],
-    outfile,
     bundle: true,
     platform: "node",
     format: "esm",
@@ -52,6 +50,14 @@ export async function bundle({ entry, outfile }) {
         "const __dirname = __hearthDirname(__filename);",
       ].join("\n"),
     },
+  };
+  await build({ ...options, entryPoints: [entry], outfile });
+  // The SQLite store's checkpoint worker is a module of its own, loaded from beside the
+  // server's bundle.
+  await build({
+    ...options,
+    entryPoints: [path.resolve(root, "../../packages/db/src/store/checkpoint-worker.ts")],
+    outfile: path.join(path.dirname(outfile), "checkpoint-worker.mjs"),
   });
   return path.resolve(root, outfile);
 }

@@ -40,6 +40,23 @@ describe("sqlite store settings", () => {
   });
 });
 
+describe("sqlite store checkpoints", () => {
+  it("copies the WAL into the database file from its worker thread", async () => {
+    const filename = newFile();
+    const store = openSqliteStore({ filename });
+    // 3 MB: far below the connection's own automatic checkpoint (16,384 pages, 64 MB).
+    for (let i = 0; i < 40; i++) {
+      await store.transact(async (tx) => tx.set(s.key("wal", i), Buffer.alloc(80_000, i)));
+    }
+    const until = performance.now() + 5_000;
+    while (fs.statSync(filename).size < 3_000_000 && performance.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(fs.statSync(filename).size).toBeGreaterThan(3_000_000);
+    await store.close();
+  });
+});
+
 describe("sqlite store under a full disk", () => {
   it("answers every caller with a StoreError, serves nothing stale, and works once space is back", async () => {
     const filename = newFile();

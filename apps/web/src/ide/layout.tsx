@@ -1,8 +1,13 @@
 "use client";
 import { useEffect, useState } from "react";
+
+const SaveConflictDialog = lazy(() =>
+  import("./editor/save-conflict-dialog").then((m) => ({ default: m.SaveConflictDialog })),
+);
+
+import { lazy, Suspense } from "react";
 import { Group, Panel, Separator } from "react-resizable-panels";
 import { EditorArea } from "./editor/editor-area";
-import { SaveConflictDialog } from "./editor/save-conflict-dialog";
 import { FileTree } from "./file-tree/file-tree";
 import { useIde, useIdeState } from "./ide-context";
 import { NotesPanel } from "./panels/notes-panel";
@@ -138,7 +143,9 @@ export function IdeLayout({ name }: { name: string }) {
       <StatusBar />
       {quickOpen ? <QuickOpen onClose={() => setQuickOpen(false)} /> : null}
       {sharing ? <ShareDialog onClose={() => setSharing(false)} /> : null}
-      <SaveConflictDialog />
+      <Suspense fallback={null}>
+        <SaveConflictDialog />
+      </Suspense>
     </div>
   );
 }

@@ -1,7 +1,10 @@
 "use client";
+import { lazy, Suspense } from "react";
 import { useIde, useIdeState } from "../ide-context";
 import type { GroupIndex } from "../state/types";
-import { CodeEditor } from "./code-editor";
+
+// Monaco is its own chunk, loaded beside the rest of the IDE rather than before it.
+const CodeEditor = lazy(() => import("./code-editor").then((m) => ({ default: m.CodeEditor })));
 
 function fileName(path: string): string {
   return path.split("/").pop() ?? path;
@@ -60,7 +63,9 @@ export function EditorGroup({ group }: { group: GroupIndex }) {
         })}
       </div>
       <div className="editor-body">
-        <CodeEditor group={group} />
+        <Suspense fallback={null}>
+          <CodeEditor group={group} />
+        </Suspense>
         {active === null ? (
           <p className="editor-empty">Open a file from the tree or with Ctrl+P.</p>
         ) : null}

@@ -1,8 +1,7 @@
 import type { ReadFile, WorkspaceFileService } from "../file-tree/files";
 import type { IdeStore } from "../state/ide-store";
-import { monaco } from "./monaco";
 
-type TextModel = monaco.editor.ITextModel;
+type TextModel = import("monaco-editor").editor.ITextModel;
 
 /**
  * One Monaco model per open file, shared by both editor groups (as VS Code shares them).
@@ -62,6 +61,8 @@ export class EditorModels {
       // Unsaved text shows at once; the disk's copy (for its mtime) follows.
       void this.readInto(path);
     }
+    // Monaco is its own chunk: the rest of the IDE (the terminal) shows while it loads.
+    const { monaco } = await import("./monaco");
     const state = store.getState();
     const language = state.tabs.find((t) => t.path === path)?.language ?? "plaintext";
     const model = monaco.editor.createModel(text, language, monaco.Uri.file(`/${path}`));

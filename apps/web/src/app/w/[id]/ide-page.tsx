@@ -4,11 +4,12 @@ import { loadSession } from "../../../ide/session-loader";
 import { RequireSignIn } from "../../../lib/require-sign-in";
 
 // Before anything else runs: the sign-in's renewal and the session's data start loading,
-// then the IDE's code (Monaco, xterm; client only), whose compiling overlaps those requests.
+// then the IDE's code (client only) and Monaco beside it, whose compiling overlaps them.
 const workspaceId =
   typeof window === "undefined" ? null : /^\/w\/([^/]+)$/.exec(window.location.pathname)?.[1];
 if (workspaceId) loadSession(decodeURIComponent(workspaceId));
 const workbenchModule = typeof window === "undefined" ? null : import("../../../ide/workbench");
+if (typeof window !== "undefined") void import("../../../ide/editor/monaco");
 const Workbench = dynamic(
   () => (workbenchModule ?? import("../../../ide/workbench")).then((m) => m.Workbench),
   {

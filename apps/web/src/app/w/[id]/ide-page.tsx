@@ -9,7 +9,7 @@ const workspaceId =
   typeof window === "undefined" ? null : /^\/w\/([^/]+)$/.exec(window.location.pathname)?.[1];
 if (workspaceId) loadSession(decodeURIComponent(workspaceId));
 const workbenchModule = typeof window === "undefined" ? null : import("../../../ide/workbench");
-if (typeof window !== "undefined") void import("../../../ide/editor/monaco");
+if (typeof window !== "undefined") void import("../../../ide/editor/code-editor");
 const Workbench = dynamic(
   () => (workbenchModule ?? import("../../../ide/workbench")).then((m) => m.Workbench),
   {

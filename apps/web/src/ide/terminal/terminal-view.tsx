@@ -7,7 +7,14 @@ import { useEffect, useRef } from "react";
 import { useIde } from "../ide-context";
 
 type TerminalEvent =
-  | { type: "ready"; terminalId: string; name: string; readOnly: boolean }
+  | {
+      type: "ready";
+      terminalId: string;
+      name: string;
+      readOnly: boolean;
+      cols?: number;
+      rows?: number;
+    }
   | { type: "data"; data: string }
   | { type: "exit"; code: number };
 
@@ -49,6 +56,9 @@ export function TerminalView({ terminalId, visible }: { terminalId: string; visi
           if (disposed) return;
           if (event.type === "data") {
             term.write(event.data);
+          } else if (event.type === "ready") {
+            // A watcher's view takes the owner's size, so the screen lines up as theirs.
+            if (readOnly && event.cols && event.rows) term.resize(event.cols, event.rows);
           } else if (event.type === "exit") {
             term.write(`\r\n\x1b[2m[process exited with code ${event.code}]\x1b[0m\r\n`);
           }
@@ -81,6 +91,7 @@ export function TerminalView({ terminalId, visible }: { terminalId: string; visi
       void client.terminal.resize.mutate({ terminalId, cols, rows }).catch(() => {});
     });
     const observer = new ResizeObserver(() => {
+      if (readOnly) return;
       if (host.current && host.current.offsetWidth > 0 && host.current.offsetHeight > 0) {
         try {
           fit.fit();

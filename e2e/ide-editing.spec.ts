@@ -1,7 +1,8 @@
-import { expect, test } from "@playwright/test";
+import { test } from "@playwright/test";
 import {
   editorGroup,
   editorText,
+  expect,
   expectSaved,
   expectTerminalToShow,
   freshEmail,

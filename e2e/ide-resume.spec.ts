@@ -1,9 +1,10 @@
 import path from "node:path";
-import { expect, type Page, test } from "@playwright/test";
+import { type Page, test } from "@playwright/test";
 import {
   clickGlyphMargin,
   editorGroup,
   editorText,
+  expect,
   expectSaved,
   expectTerminalToShow,
   freshEmail,

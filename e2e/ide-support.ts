@@ -8,7 +8,10 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { expect, type Locator, type Page } from "@playwright/test";
+import { expect as baseExpect, type Locator, type Page } from "@playwright/test";
+
+/** The IDE's specs wait longer than the default: Monaco and terminals on a busy machine. */
+export const expect = baseExpect.configure({ timeout: 15_000 });
 
 const root = path.resolve(import.meta.dirname, "..");
 export const PASSWORD = "correct horse battery";

@@ -34,14 +34,15 @@ export function ShareDialog({ onClose }: { onClose: () => void }) {
   async function unshare() {
     setMessage(null);
     try {
-      await client.workspace.unshare.mutate({ id, userIds: [...chosen], tenant: true });
-      setMessage("No longer shared with them.");
+      await client.workspace.unshare.mutate({ id, userIds: [...chosen], tenant });
+      setMessage(
+        tenant ? "No longer shared with them or the organisation." : "No longer shared with them.",
+      );
     } catch (err) {
       setMessage(err instanceof Error ? err.message : String(err));
     }
   }
 
-  const me = members.data ? null : null;
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby="share-title" onClose={onClose}>
       <form onSubmit={share}>
@@ -71,7 +72,6 @@ export function ShareDialog({ onClose }: { onClose: () => void }) {
           Everyone in this organisation
         </label>
         {message ? <p role="status">{message}</p> : null}
-        {me}
         <div className="dialog-actions">
           <button type="submit" className="primary">
             Share

@@ -183,7 +183,7 @@ export const WS_PART = {
    * {path: bytes}, chunked like a part. Read once and replaced by the next buffer save.
    */
   bufferSizes: "buffer_sizes",
-  /** (…,"save_rev",rev): the id of the save that made `rev`, kept for the last SAVE_MARKS revs. */
+  /** (…,"save_rev",slot): "rev saveId" of the save that made rev, slot = rev % 64. */
   saveRev: "save_rev",
   scrollback: "scrollback",
   /** The server's terminals of the session: their list, active one and chunk counts. */
@@ -279,9 +279,9 @@ export class SessionKeys {
     return packAfter(this.prefix, WS_PART.bufferSize, path);
   }
 
-  /** (t,"ws",sessionId,"save_rev",rev) -> the id of the save that made `rev`. */
-  saveRev(rev: number): Bytes {
-    return packAfter(this.prefix, WS_PART.saveRev, rev);
+  /** (t,"ws",sessionId,"save_rev",slot) -> "rev saveId" of a recent save. */
+  saveRev(slot: number): Bytes {
+    return packAfter(this.prefix, WS_PART.saveRev, slot);
   }
 
   /** Every save mark. */

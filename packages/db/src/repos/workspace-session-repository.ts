@@ -312,10 +312,18 @@ async function updateBufferSizes(
 }
 
 /**
- * How many revs keep the mark of the save that made them: a save retried after
- * commit_unknown_result finds itself while fewer saves than this landed in between.
+ * How many revs keep the mark of the save that made them, in slots (…,"save_rev",rev %
+ * SAVE_MARKS) overwritten in turn: a save retried after commit_unknown_result finds
+ * itself while fewer saves than this landed in between. A slot rewritten in place, next
+ * to the rev record, keeps a save's writes on the pages it dirties anyway; a key per rev,
+ * added and cleared, halved the autosave rate.
  */
-const SAVE_MARKS = 256;
+const SAVE_MARKS = 64;
+
+/** A save mark's value: the rev and the id of the save that made it. */
+function saveMark(rev: number, saveId: string): string {
+  return `${rev} ${saveId}`;
+}
 
 /** (t,"ws_forking",id): a fork whose rows are still being copied. */
 interface ForkingRecord {
@@ -745,9 +753,11 @@ export class WorkspaceSessionRepository {
       }
       // More saves landed since than the rev record remembers: the mark of the rev this
       // save would have made says whether it did.
-      if (head.rev > input.baseRev) {
-        const made = await tx.get(sk.saveRev(input.baseRev + 1));
-        if (made?.toString("latin1") === saveId) return { rev: input.baseRev + 1, savedAt };
+      if (head.rev > input.baseRev && head.rev - input.baseRev <= SAVE_MARKS) {
+        const made = await tx.get(sk.saveRev((input.baseRev + 1) % SAVE_MARKS));
+        if (made?.toString("latin1") === saveMark(input.baseRev + 1, saveId)) {
+          return { rev: input.baseRev + 1, savedAt };
+        }
       }
       if (head.rev !== input.baseRev) {
         throw new ConflictError(
@@ -776,8 +786,7 @@ export class WorkspaceSessionRepository {
       head.rev += 1;
       head.updatedAtMs = nowMs;
       head.saves = [[saveId, head.rev], ...head.saves.slice(0, 2)];
-      tx.set(sk.saveRev(head.rev), Buffer.from(saveId, "latin1"));
-      if (head.rev > SAVE_MARKS) tx.clear(sk.saveRev(head.rev - SAVE_MARKS));
+      tx.set(sk.saveRev(head.rev % SAVE_MARKS), Buffer.from(saveMark(head.rev, saveId), "latin1"));
       tx.set(sk.rev, encodeRev(head));
       return { rev: head.rev, savedAt };
     });

@@ -404,7 +404,11 @@ describe("sqlite backend", () => {
         garbage.push(Buffer.from(`request ${i}/${j} ${"x".repeat(200)}`));
       if (garbage.length > 1000) garbage = [];
       const value = Buffer.from(JSON.stringify({ session: i, layout: "single", tabs: ["a.ts"] }));
-      await store.transact(async (tx) => tx.set(s.key("small", i), value));
+      // Read first, so the cache holds the key and the write goes through it.
+      await store.transact(async (tx) => {
+        await tx.get(s.key("small", i));
+        tx.set(s.key("small", i), value);
+      });
     }
     garbage = [];
     gc();

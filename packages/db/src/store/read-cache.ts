@@ -3,8 +3,9 @@ import type { Bytes } from "./types";
 /**
  * Small values recently read or written by this connection, keyed by the key's bytes: the
  * records every request reads again (auth sessions, memberships, a session's rev) then
- * cost a Map lookup instead of a SQLite statement (~8 µs here). Kept exact: every write
- * goes through it, a transaction rolled back to its savepoint takes back what it put there,
+ * cost a Map lookup instead of a SQLite statement (~8 µs here). It learns values from
+ * reads; a write changes a key it holds (keys written and never read stay out). Kept
+ * exact: a transaction rolled back to its savepoint takes back what it put there,
  * a range clear or a lost group empties it, and so does a commit by any other connection
  * (PRAGMA data_version, checked at each group).
  */
@@ -44,6 +45,13 @@ export class ReadCache {
       if (v) this.bytes -= v.length;
       this.map.delete(oldest);
     }
+  }
+
+  /** Changes the value of a key it holds; returns whether it held it. */
+  update(key: string, value: Bytes | null): boolean {
+    if (!this.map.has(key)) return false;
+    this.put(key, value);
+    return true;
   }
 
   /** Forgets one key (what a rolled-back transaction put there). */

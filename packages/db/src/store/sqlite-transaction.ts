@@ -119,9 +119,19 @@ export class SqliteTransaction implements Transaction {
     this.wrote = true;
   }
 
+  /** A value read from SQLite: the cache remembers it. */
   private remember(k: string, value: Bytes | null): void {
     this.cache.put(k, value);
     if (this.wrote) this.cached.push(k);
+  }
+
+  /**
+   * A value written: the cache changes it if it holds the key, and is not filled with keys
+   * written once and never read (save marks, index entries, audit events), which would
+   * push out the records every request reads again.
+   */
+  private written(k: string, value: Bytes | null): void {
+    if (this.cache.update(k, value)) this.cached.push(k);
   }
 
   async get(key: Bytes): Promise<Bytes | undefined> {
@@ -148,7 +158,7 @@ export class SqliteTransaction implements Transaction {
     this.budget.onSet(key, value);
     this.willWrite();
     this.sql(() => this.stmt.set.run(key, value));
-    this.remember(key.toString("latin1"), value);
+    this.written(key.toString("latin1"), value);
   }
 
   clear(key: Bytes): void {
@@ -156,7 +166,7 @@ export class SqliteTransaction implements Transaction {
     this.budget.onClear(key);
     this.willWrite();
     this.sql(() => this.stmt.clear.run(key));
-    this.remember(key.toString("latin1"), null);
+    this.written(key.toString("latin1"), null);
   }
 
   /** Read-modify-write: the group runs one transaction at a time, so nothing interleaves. */
@@ -169,7 +179,7 @@ export class SqliteTransaction implements Transaction {
     this.budget.onSet(key, value);
     this.willWrite();
     this.sql(() => this.stmt.set.run(key, value));
-    this.remember(k, value);
+    this.written(k, value);
   }
 
   clearRange(begin: Bytes, end: Bytes): void {

@@ -303,6 +303,32 @@ for (const backend of backends) {
         });
       }
 
+      it("injects 1007 on a read and a 1021 that did not apply, counting each fault once", async () => {
+        const inner = await open();
+        const key = s.key("faulty", "counter");
+        const faulty = withFaults(inner, {
+          seed: 1,
+          schedule: ["tooOld", "commitUnknownNotApplied", "notCommitted", null],
+        });
+        let runs = 0;
+        await faulty.transact(async (tx) => {
+          runs++;
+          const n = Number(str(await tx.get(key)) ?? "0");
+          tx.set(key, v(String(n + 1)));
+        });
+        // The three faulted attempts applied nothing: one increment.
+        expect(str(await inner.transact((tx) => tx.get(key)))).toBe("1");
+        expect(faulty.counts).toEqual({
+          attempts: 4,
+          notCommitted: 1,
+          commitUnknown: 0,
+          commitUnknownNotApplied: 1,
+          tooOld: 1,
+        });
+        expect(runs).toBe(4);
+        await inner.close();
+      });
+
       it("surfaces injected faults: not_committed writes nothing, commit_unknown_result applied", async () => {
         const inner = await open();
         const failing = withFaults(inner, { seed: 1, notCommitted: 1 });

@@ -194,7 +194,10 @@ export async function createHearthServer(opts: HearthServerOptions): Promise<Hea
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(opts.port ?? 3000, host, () => {
+      // Node's default backlog (511) overflows when a thousand clients connect at once
+      // while the event loop is busy (the soak did, and their SYNs were dropped and
+      // retried for seconds); the kernel caps this at net.core.somaxconn.
+      server.listen({ port: opts.port ?? 3000, host, backlog: 4096 }, () => {
         server.off("error", reject);
         resolve();
       });

@@ -6,30 +6,37 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import v8 from "node:v8";
 import vm from "node:vm";
+import { isMainThread } from "node:worker_threads";
 
-v8.setFlagsFromString("--expose-gc");
-const gc = vm.runInNewContext("gc");
-const delay = monitorEventLoopDelay({ resolution: 10 });
-delay.enable();
-const ms = (ns) => Math.round(ns / 1e4) / 100;
-const report = (collected) => {
-  const mem = process.memoryUsage();
-  process.stderr.write(
-    `hearth-probe ${JSON.stringify({
-      p50Ms: ms(delay.percentile(50)),
-      p99Ms: ms(delay.percentile(99)),
-      maxMs: ms(delay.max),
-      rssBytes: mem.rss,
-      heapUsedBytes: mem.heapUsed,
-      heapTotalBytes: mem.heapTotal,
-      externalBytes: mem.external,
-      collected,
-    })}\n`,
-  );
-};
-setInterval(() => report(false), 1000).unref();
-process.on("SIGUSR2", () => {
-  gc();
-  report(true);
-  delay.reset();
-});
+// Worker threads (the store's checkpointer) load preloads too; only the server's own
+// thread reports.
+if (isMainThread) start();
+
+function start() {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc");
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const ms = (ns) => Math.round(ns / 1e4) / 100;
+  const report = (collected) => {
+    const mem = process.memoryUsage();
+    process.stderr.write(
+      `hearth-probe ${JSON.stringify({
+        p50Ms: ms(delay.percentile(50)),
+        p99Ms: ms(delay.percentile(99)),
+        maxMs: ms(delay.max),
+        rssBytes: mem.rss,
+        heapUsedBytes: mem.heapUsed,
+        heapTotalBytes: mem.heapTotal,
+        externalBytes: mem.external,
+        collected,
+      })}\n`,
+    );
+  };
+  setInterval(() => report(false), 1000).unref();
+  process.on("SIGUSR2", () => {
+    gc();
+    report(true);
+    delay.reset();
+  });
+}

@@ -58,7 +58,7 @@ export interface SoakResult {
   /** Failed calls of any kind (network, server error, refusal): must be 0. */
   errors: number;
   errorSamples: string[];
-  /** Requests sent again after a kept-alive connection closed under them (not errors). */
+  /** Requests sent again after their connection closed before any answer (not errors). */
   retried: number;
   autosave: Latency & { perSec: number };
   get: Latency;
@@ -225,16 +225,20 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakResult> {
   const timed = async <T>(kind: keyof typeof samples, call: () => Promise<T>) => {
     const t0 = performance.now();
     try {
-      let value: T;
-      try {
-        value = await call();
-      } catch (err) {
-        // A kept-alive connection the server closed as it was reused (its idle timeout and
-        // the client's crossing under load): the request was never read. Browsers send it
-        // again on a new connection; so does this client, once, and counts it.
-        if (!isClosedKeptAliveConnection(err)) throw err;
-        retried++;
-        value = await call();
+      let value: T | undefined;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          value = await call();
+          break;
+        } catch (err) {
+          // A connection closed or reset before any answer: a kept-alive one the server
+          // closed as it was reused (its idle timeout and the client's crossing when the
+          // client is starved of CPU), or a new one the kernel dropped. Browsers send the
+          // request again (fetch picks another pooled connection, which may be as stale);
+          // so does this client, up to three times, and counts each.
+          if (!isClosedKeptAliveConnection(err) || attempt === 3) throw err;
+          retried++;
+        }
       }
       if (measuring) samples[kind].push(performance.now() - t0);
       return value;

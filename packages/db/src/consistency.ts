@@ -111,8 +111,6 @@ interface TenantState {
   wsSizeKeys: Map<string, Map<string, number>>;
   /** sessionId -> its buffer_bytes total. */
   wsBufferTotal: Map<string, number>;
-  /** sessionId -> the revs its save marks are for. */
-  wsSaveMarks: Map<string, number[]>;
   wsByUser: Set<string>;
   wsByPath: Set<string>;
   wsRecent: Set<string>;
@@ -144,7 +142,6 @@ function newTenantState(tenantId: string): TenantState {
     wsBuffers: new Map(),
     wsSizeKeys: new Map(),
     wsBufferTotal: new Map(),
-    wsSaveMarks: new Map(),
     wsBufferBytes: new Map(),
     wsBufferSizes: new Map(),
     wsByUser: new Set(),
@@ -447,8 +444,6 @@ function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Repor
         entry(s.wsSizeKeys, a, newMap<string, number>).set(c as string, decodeCounter(value));
       } else if (b === "buffer_bytes") {
         s.wsBufferTotal.set(a, decodeCounter(value));
-      } else if (b === "save_rev") {
-        entry(s.wsSaveMarks, a, () => []).push(c as number);
       } else if (b === "buffer_sizes") {
         if (typeof c !== "number" || items.length !== 5) {
           report("unknown_key", show(items), "buffer sizes key without a chunk number");
@@ -611,15 +606,6 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
       }
     }
     checkBufferSizes(t, sid, s, s.wsBufferBytes.get(sid), broken, report);
-    for (const rev of s.wsSaveMarks.get(sid) ?? []) {
-      if (rev > m.rev) {
-        report(
-          "unknown_key",
-          show([t, "ws", sid, "save_rev", rev]),
-          `save mark beyond rev ${m.rev}`,
-        );
-      }
-    }
   }
   const withData = [
     ...s.wsChunks.keys(),
@@ -627,7 +613,6 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
     ...s.wsBufferSizes.keys(),
     ...s.wsSizeKeys.keys(),
     ...s.wsBufferTotal.keys(),
-    ...s.wsSaveMarks.keys(),
     ...s.wsMetaRecords.keys(),
     ...s.wsRevRecords.keys(),
   ];

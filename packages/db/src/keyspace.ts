@@ -183,8 +183,6 @@ export const WS_PART = {
    * {path: bytes}, chunked like a part. Read once and replaced by the next buffer save.
    */
   bufferSizes: "buffer_sizes",
-  /** (…,"save_rev",slot): "rev saveId" of the save that made rev, slot = rev % 64. */
-  saveRev: "save_rev",
   scrollback: "scrollback",
   /** The server's terminals of the session: their list, active one and chunk counts. */
   terminals: "terminals",
@@ -277,16 +275,6 @@ export class SessionKeys {
   /** (t,"ws",sessionId,"buffer_size",path): the bytes of one buffer, a counter. */
   bufferSize(path: string): Bytes {
     return packAfter(this.prefix, WS_PART.bufferSize, path);
-  }
-
-  /** (t,"ws",sessionId,"save_rev",slot) -> "rev saveId" of a recent save. */
-  saveRev(slot: number): Bytes {
-    return packAfter(this.prefix, WS_PART.saveRev, slot);
-  }
-
-  /** Every save mark. */
-  get saveRevRange(): KeyRange {
-    return rangeOf(packAfter(this.prefix, WS_PART.saveRev));
   }
 
   /** Every buffer's size key. */

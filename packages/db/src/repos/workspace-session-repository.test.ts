@@ -465,7 +465,7 @@ describe("WorkspaceSessionRepository", () => {
     expect(got?.editor).toEqual(editorWithCursor(59));
   });
 
-  it("answers a save retried after 1021 with its rev, however many saves landed in between", async () => {
+  it("answers a save retried after 1021 with its rev, though five saves landed in between", async () => {
     const { tenant, s } = await session();
     const other = ctx.repos.workspaceSessions;
     const faulty = createRepositories(

@@ -2,7 +2,6 @@ import {
   type KeyPart,
   type KeyPrefix,
   keyAfter,
-  keyInRange,
   type SessionKeys,
   type TenantKeys,
   tenantKeys,
@@ -312,18 +311,13 @@ async function updateBufferSizes(
 }
 
 /**
- * How many revs keep the mark of the save that made them, in slots (…,"save_rev",rev %
- * SAVE_MARKS) overwritten in turn: a save retried after commit_unknown_result finds
- * itself while fewer saves than this landed in between. A slot rewritten in place, next
- * to the rev record, keeps a save's writes on the pages it dirties anyway; a key per rev,
- * added and cleared, halved the autosave rate.
+ * How many recent saves the rev record names ([saveId, rev]): a save retried after
+ * commit_unknown_result finds itself while fewer saves than this landed in between (two
+ * tabs autosaving twice a second make eight in two seconds). They live in the rev record,
+ * which every save rewrites anyway (≈ 30 B each): a mark in a key of its own per save cost
+ * autosaves 30–50% of their rate, for the page it dirtied besides.
  */
-const SAVE_MARKS = 64;
-
-/** A save mark's value: the rev and the id of the save that made it. */
-function saveMark(rev: number, saveId: string): string {
-  return `${rev} ${saveId}`;
-}
+const SAVE_IDS = 16;
 
 /** (t,"ws_forking",id): a fork whose rows are still being copied. */
 interface ForkingRecord {
@@ -340,7 +334,7 @@ function isTooLarge(err: unknown): boolean {
 
 /**
  * The copy's key for a source row, or undefined for rows a copy does not take: its meta
- * and rev (the copy gets its own) and its save marks (the copy starts at rev 0).
+ * and rev (the copy gets its own).
  */
 function forkKeyMapper(
   keys: TenantKeys,
@@ -348,11 +342,10 @@ function forkKeyMapper(
   id: string,
 ): (key: Bytes) => Bytes | undefined {
   const src = keys.ws(sourceId);
-  const marks = src.saveRevRange;
   const from = src.prefix.length;
   const to = keys.wsPrefix(id);
   return (key) => {
-    if (key.equals(src.meta) || key.equals(src.rev) || keyInRange(key, marks)) return undefined;
+    if (key.equals(src.meta) || key.equals(src.rev)) return undefined;
     return Buffer.concat([to, key.subarray(from)]);
   };
 }
@@ -751,14 +744,6 @@ export class WorkspaceSessionRepository {
         const save = head.saves[i]!;
         if (save[0] === saveId) return { rev: save[1], savedAt };
       }
-      // More saves landed since than the rev record remembers: the mark of the rev this
-      // save would have made says whether it did.
-      if (head.rev > input.baseRev && head.rev - input.baseRev <= SAVE_MARKS) {
-        const made = await tx.get(sk.saveRev((input.baseRev + 1) % SAVE_MARKS));
-        if (made?.toString("latin1") === saveMark(input.baseRev + 1, saveId)) {
-          return { rev: input.baseRev + 1, savedAt };
-        }
-      }
       if (head.rev !== input.baseRev) {
         throw new ConflictError(
           "stale_rev",
@@ -785,8 +770,7 @@ export class WorkspaceSessionRepository {
       }
       head.rev += 1;
       head.updatedAtMs = nowMs;
-      head.saves = [[saveId, head.rev], ...head.saves.slice(0, 2)];
-      tx.set(sk.saveRev(head.rev % SAVE_MARKS), Buffer.from(saveMark(head.rev, saveId), "latin1"));
+      head.saves = [[saveId, head.rev], ...head.saves.slice(0, SAVE_IDS - 1)];
       tx.set(sk.rev, encodeRev(head));
       return { rev: head.rev, savedAt };
     });

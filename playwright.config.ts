@@ -17,6 +17,8 @@ export default defineConfig({
   fullyParallel: true,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
+  // Two shared cores build, serve and drive Chromium at once: a person would wait this long.
+  expect: { timeout: 15_000 },
   workers: 2,
   // `pnpm test` asks for a JSON summary too, to print one closing line for every suite.
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [["list"], ["json"]] : [["list"]],

@@ -18,10 +18,15 @@ function expectSound(result: SoakResult, sessions: number) {
 }
 
 describe("the soak", () => {
-  it("200 sessions for 30 s: no errors, every save kept, memory flat, a mid-soak backup restores clean", async () => {
+  it("200 sessions for 30 s: no errors, every save kept, kept memory flat, a mid-soak backup restores clean", async () => {
     const result = await runSoak({ sessions: 200, durationMs: 30_000, warmupMs: 10_000, log });
     expectSound(result, 200);
-    expect(result.rss.endVsWarmup).toBeLessThanOrEqual(1.2);
+    // What the server keeps does not grow: its heap after a full GC, at the end against
+    // after warm-up. (RSS, in the results, also follows V8's reserved heap and native
+    // memory, which grow with how hard the machine is pressed; see README.)
+    expect(result.rss.heapAfterGcMiB.end).toBeLessThanOrEqual(
+      result.rss.heapAfterGcMiB.afterWarmup * 1.2,
+    );
     expect(result.backup?.restoredConsistency).toEqual([]);
     expect(result.backup?.restoredIntegrity).toBe("ok");
   }, 600_000);

@@ -91,7 +91,9 @@ export class SqliteStore implements Store {
     if (opts.filename !== ":memory:") {
       fs.mkdirSync(path.dirname(path.resolve(opts.filename)), { recursive: true });
     }
-    this.db = new Database(opts.filename, { timeout: opts.busyTimeoutMs ?? 10 });
+    // Opening may wait for another process setting up the same file (WAL, the table):
+    // blocking is fine then. Transactions wait at most busyTimeoutMs (set below).
+    this.db = new Database(opts.filename, { timeout: 5000 });
     this.db.pragma(`synchronous = ${opts.synchronous === "full" ? "FULL" : "NORMAL"}`);
     // 64 MiB of page cache (SQLite's default is 2 MiB): a server's working set stays in it.
     this.db.pragma("cache_size = -65536");
@@ -104,6 +106,7 @@ export class SqliteStore implements Store {
     this.db.exec(
       "CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID",
     );
+    this.db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10}`);
     const db = this.db;
     this.kv = prepareKvStatements(db);
     this.stmt = {

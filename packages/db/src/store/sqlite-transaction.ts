@@ -127,7 +127,7 @@ export class SqliteTransaction implements Transaction {
 
   /**
    * A value written: the cache changes it if it holds the key, and is not filled with keys
-   * written once and never read (save marks, index entries, audit events), which would
+   * written once and never read (index entries, audit events), which would
    * push out the records every request reads again.
    */
   private written(k: string, value: Bytes | null): void {

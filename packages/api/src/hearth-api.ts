@@ -11,6 +11,8 @@ import {
   type RequestMeta,
   type ResponseMeta,
 } from "./context";
+import { startForkSweeper } from "./lib/fork-sweeper";
+import { repositoriesFor } from "./lib/repositories";
 import { createTerminalManager } from "./lib/terminals";
 import { DEFAULT_THROTTLE_RULES, type ThrottleRules } from "./lib/throttle";
 import { type AppRouter, appRouter } from "./routers/_app";
@@ -107,6 +109,7 @@ export async function createHearthApi(opts: HearthApiOptions): Promise<HearthApi
       ...(log ? { onBackgroundError: (err, what) => log.error({ err }, `${what} failed`) } : {}),
     }));
   const terminals = createTerminalManager(opts.store, env, log);
+  const stopForkSweeper = startForkSweeper(repositoriesFor(opts.store), log);
   if (auth.mailer.kind === "off") {
     (log ?? consoleWarn).warn(
       {},
@@ -130,6 +133,7 @@ export async function createHearthApi(opts: HearthApiOptions): Promise<HearthApi
         terminals,
       }),
     close: async () => {
+      stopForkSweeper();
       await terminals.close();
       await auth.drain();
     },

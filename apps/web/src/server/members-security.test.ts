@@ -130,14 +130,15 @@ describe("sessions are private to their owner", () => {
     await ada.api.workspace.autosave.mutate({ id: s.id, baseRev: 0, ...secrets });
     const before = await snapshot(ts);
     const editor = { layout: "single" as const, activeTabIndex: -1, openTabs: [] };
-    for (const [name, p] of [
-      ["fork", dev.api.workspace.fork.mutate({ id: s.id, name: "mine now" })],
-      ["autosave", dev.api.workspace.autosave.mutate({ id: s.id, baseRev: 1, editor })],
-      ["update", dev.api.workspace.update.mutate({ id: s.id, name: "x" })],
-      ["delete", dev.api.workspace.delete.mutate({ id: s.id })],
-      ["share", dev.api.workspace.share.mutate({ id: s.id, userIds: [dev.userId] })],
+    // One call at a time: each refusal is awaited as it is made.
+    for (const [name, attempt] of [
+      ["fork", () => dev.api.workspace.fork.mutate({ id: s.id, name: "mine now" })],
+      ["autosave", () => dev.api.workspace.autosave.mutate({ id: s.id, baseRev: 1, editor })],
+      ["update", () => dev.api.workspace.update.mutate({ id: s.id, name: "x" })],
+      ["delete", () => dev.api.workspace.delete.mutate({ id: s.id })],
+      ["share", () => dev.api.workspace.share.mutate({ id: s.id, userIds: [dev.userId] })],
     ] as const) {
-      expect(await codeOf(p), name).toBe("NOT_FOUND");
+      expect(await codeOf(attempt()), name).toBe("NOT_FOUND");
     }
     expect(await snapshot(ts)).toBe(before);
   });

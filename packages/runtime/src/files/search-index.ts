@@ -1,13 +1,15 @@
 /**
  * Quick open's file-name index of one workspace folder: built by one walk, kept current by
- * the file operations that go through Hearth, and walked again in the background when it
- * is older than `refreshAfterMs` (files made in a terminal appear then). A query never
- * walks the folder; it runs fuzzysort over the prepared paths.
+ * the file operations that go through Hearth, walked again before the next answer once a
+ * terminal command has finished in the folder (what `touch` made shows at once), and in the
+ * background when it is older than `refreshAfterMs` (what a command still running makes).
+ * Otherwise a query never walks the folder; it runs fuzzysort over the prepared paths.
  */
 import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import fuzzysort from "fuzzysort";
+import { folderActivity } from "./folder-activity";
 import { inFolder } from "./pinned-folder";
 
 export interface FileSearchHit {
@@ -34,7 +36,15 @@ export interface SearchIndexOptions {
   maxEntries?: number;
   /** Age after which a query starts a background walk (default 10 s). */
   refreshAfterMs?: number;
+  /**
+   * Folders whose reported activity (a terminal command finished there, see
+   * folder-activity.ts) makes the next query walk again first (default: the root).
+   */
+  activityFolders?: readonly string[];
 }
+
+/** A walk that took longer than this is not awaited by a query, only started. */
+const AWAITED_WALK_MS = 250;
 
 const DEFAULT_EXCLUDE = [".git", "node_modules"];
 const TEMP_FILE = /^\.hearth-[0-9a-f]{16}\.tmp$/;
@@ -51,6 +61,10 @@ export class FileSearchIndex {
   private readonly exclude: ReadonlySet<string>;
   private readonly maxEntries: number;
   private readonly refreshAfterMs: number;
+  private readonly activityFolders: readonly string[];
+  /** The folders' activity count when the current walk started. */
+  private activitySeen = 0;
+  private lastWalkMs = 0;
 
   constructor(
     private readonly rootReal: string,
@@ -59,6 +73,7 @@ export class FileSearchIndex {
     this.exclude = new Set(opts.exclude ?? DEFAULT_EXCLUDE);
     this.maxEntries = opts.maxEntries ?? 200_000;
     this.refreshAfterMs = opts.refreshAfterMs ?? 10_000;
+    this.activityFolders = [...new Set(opts.activityFolders ?? [rootReal])];
   }
 
   get size(): number {
@@ -68,7 +83,14 @@ export class FileSearchIndex {
   /** Files matching `query` (all files for an empty one), recently opened first. */
   async search(query: string, opts: FileSearchOptions = {}): Promise<FileSearchHit[]> {
     if (this.builtAt === 0) await this.rebuild();
-    else if (Date.now() - this.builtAt > this.refreshAfterMs && !this.building) {
+    else if (this.activity() !== this.activitySeen) {
+      // A command finished in the folder since the last walk: what it made is wanted now,
+      // unless walking this folder is slow, when the walk only starts.
+      // A walk already under way may have passed what the command made: walk once more.
+      const walk = this.building ? this.building.then(() => this.rebuild()) : this.rebuild();
+      if (this.lastWalkMs <= AWAITED_WALK_MS) await walk;
+      else void walk.catch(() => {});
+    } else if (Date.now() - this.builtAt > this.refreshAfterMs && !this.building) {
       void this.rebuild().catch(() => {});
     }
     const limit = opts.limit ?? 50;
@@ -143,8 +165,11 @@ export class FileSearchIndex {
   rebuild(): Promise<void> {
     this.building ??= (async () => {
       this.pending = [];
+      const started = Date.now();
+      this.activitySeen = this.activity();
       try {
         const fresh = await this.walk();
+        this.lastWalkMs = Date.now() - started;
         for (const fn of this.pending) fn(fresh);
         this.entries = fresh;
         this.targets = null;
@@ -155,6 +180,12 @@ export class FileSearchIndex {
       }
     })();
     return this.building;
+  }
+
+  private activity(): number {
+    let n = 0;
+    for (const folder of this.activityFolders) n += folderActivity(folder);
+    return n;
   }
 
   private async leadsToFolder(path: string): Promise<boolean> {

@@ -107,15 +107,17 @@ export class WorkspaceFiles {
     /** The real path of the workspace folder. */
     readonly root: string,
     opts: WorkspaceFilesOptions,
+    /** The folder as it was named, which terminals report activity under. */
+    named: string,
   ) {
     this.maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    this.index = new FileSearchIndex(root, opts.search);
+    this.index = new FileSearchIndex(root, { activityFolders: [root, named], ...opts.search });
   }
 
   /** The files of the folder `root`, which is created if missing. */
   static async open(root: string, opts: WorkspaceFilesOptions = {}): Promise<WorkspaceFiles> {
     await mkdir(root, { recursive: true });
-    return new WorkspaceFiles(await realpath(root), opts);
+    return new WorkspaceFiles(await realpath(root), opts, root);
   }
 
   resolve(path: string): Promise<ResolvedPath> {

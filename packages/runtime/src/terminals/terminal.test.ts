@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { WorkspaceFiles } from "../files/workspace-files";
 import { findBwrap, type SandboxConfig } from "./sandbox";
 import { HIGH_WATERMARK, LiveTerminal, type TerminalState } from "./terminal";
 import { run, TerminalReader } from "./testing";
@@ -66,6 +67,21 @@ describe.each(modes)("a live terminal (sandbox: $mode)", (sandbox) => {
     await second.waitFor("after-attach", { from });
     // The screen was sent once, not the raw output again.
     expect(second.text.split("red-words").length - 1).toBe(1);
+  });
+
+  it("quick open finds a file made by a command as soon as the command has finished", async () => {
+    const files = await WorkspaceFiles.open(folder);
+    const name = `made-by-shell-${sandbox.mode}.txt`;
+    const found = async () => (await files.search(name)).map((h) => h.path);
+    expect(await found()).not.toContain(`src/${name}`); // indexed before the command
+    const t = start(sandbox);
+    const reader = new TerminalReader(t.attach({ readOnly: false }));
+    const from = reader.text.length;
+    expect((await run(reader, (d) => t.input(d), `touch src/${name}`)).status).toBe(0);
+    // The shell reports the command line done (with its status) after the command ran.
+    await reader.waitFor(new RegExp(`${name}[\\s\\S]*\x1b\\]633;D;0`), { from });
+    await t.settled();
+    expect(await found()).toContain(`src/${name}`);
   });
 
   it("revives in the saved cwd with the saved variables, history on Up-arrow, and the old screen above a restored line", async () => {

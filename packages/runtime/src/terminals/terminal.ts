@@ -3,6 +3,7 @@ import path from "node:path";
 import * as serializeModule from "@xterm/addon-serialize";
 import * as headlessModule from "@xterm/headless";
 import * as pty from "node-pty";
+import { reportFolderActivity } from "../files/folder-activity";
 import {
   SANDBOX_SHELL_DIR,
   SANDBOX_WORKSPACE,
@@ -278,6 +279,8 @@ export class LiveTerminal {
       } else if (kind === "D") {
         const code = Number(value);
         if (Number.isInteger(code)) this.lastExitCode = code;
+        // Whatever the command made or removed, quick open should see it next.
+        reportFolderActivity(this.workspaceFolder);
       } else if (kind === "P" && value.startsWith("HearthEnv=")) {
         const reported = decodeEnvReport(value.slice("HearthEnv=".length));
         this.environmentVars = exportedVars(reported, this.baseEnvInside());

@@ -105,6 +105,14 @@ describe.skipIf(!bwrap)("from inside a sandboxed terminal", () => {
     expect(readFileSync(path.join(mine, "made-here.txt"), "utf8")).toBe("made\n");
   });
 
+  it("has an account of its own: a name for its uid, the workspace as home, no server accounts", async () => {
+    const { sh } = start();
+    const r = await sh("id -un; echo ~; getent passwd | cut -d: -f1 | tr '\\n' ,");
+    expect(r.status).toBe(0);
+    expect(r.output).toMatch(/hearth\r?\n\/workspace\r?\n/);
+    expect(r.output).toMatch(/root,hearth,nobody,/);
+  });
+
   it("cannot read the SQLite file or jwt.key", async () => {
     const { sh } = start();
     for (const file of [path.join(dataDir, "hearth.sqlite"), path.join(dataDir, "jwt.key")]) {

@@ -70,6 +70,27 @@ export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Sand
   };
 }
 
+/** The name the shell's user has inside the sandbox (its prompt says `hearth@hearth`). */
+export const SANDBOX_USER = "hearth";
+
+/**
+ * The sandbox's own `/etc/passwd` and `/etc/group`, written next to the shell's rc file:
+ * the shell's uid has a name and the workspace as home, and the server's own accounts are
+ * not listed to every terminal.
+ */
+export function sandboxAccountFiles(): { passwd: string; group: string } {
+  const id = SANDBOX_UID;
+  return {
+    passwd: [
+      "root:x:0:0:root:/root:/usr/sbin/nologin",
+      `${SANDBOX_USER}:x:${id}:${id}:Hearth:${SANDBOX_WORKSPACE}:/bin/bash`,
+      "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin",
+      "",
+    ].join("\n"),
+    group: ["root:x:0:", `${SANDBOX_USER}:x:${id}:`, "nogroup:x:65534:", ""].join("\n"),
+  };
+}
+
 /** The read-only system folders the shell sees (those that exist here). */
 const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", "/opt"];
 
@@ -142,6 +163,10 @@ export function sandboxCommand(
   for (const { path: hidden, dir } of config.hidden ?? []) {
     if (dir) args.push("--tmpfs", hidden, "--remount-ro", hidden);
     else args.push("--ro-bind", "/dev/null", hidden);
+  }
+  // Written by the terminal before it starts (sandboxAccountFiles).
+  for (const file of ["passwd", "group"]) {
+    args.push("--ro-bind", path.join(opts.shellDir, file), `/etc/${file}`);
   }
   args.push(
     "--bind",

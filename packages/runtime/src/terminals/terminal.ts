@@ -8,6 +8,7 @@ import {
   SANDBOX_SHELL_DIR,
   SANDBOX_WORKSPACE,
   type SandboxConfig,
+  sandboxAccountFiles,
   sandboxCommand,
 } from "./sandbox";
 import { bashRcfile, cwdOfReport, decodeEnvReport, exportedVars } from "./shell-integration";
@@ -217,6 +218,11 @@ export class LiveTerminal {
     writeFileSync(path.join(this.shellDir, "rc"), bashRcfile({ history: this.commandHistory }), {
       mode: 0o600,
     });
+    if (opts.sandbox.mode !== "none") {
+      for (const [name, text] of Object.entries(sandboxAccountFiles())) {
+        writeFileSync(path.join(this.shellDir, name), text, { mode: 0o644 });
+      }
+    }
     const env: Record<string, string> = {
       ...opts.baseEnv,
       HOME: this.insideRoot,

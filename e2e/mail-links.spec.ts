@@ -39,6 +39,8 @@ test("the mailed links confirm the email and reset a forgotten password", async 
   await page.goto("/");
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("link", { name: "Forgot your password?" }).click();
+  // The sign-in page has an Email field too: type only once the reset page is there.
+  await expect(page.getByRole("heading", { name: "Reset your password" })).toBeVisible();
   await page.getByLabel("Email").fill(address);
   await page.getByRole("button", { name: "Send reset link" }).click();
   await expect(page.getByText(`If an account uses ${address}`)).toBeVisible();

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { BrandMark } from "../ui/brand";
+import { UntilHydrated } from "../ui/until-hydrated";
 
 /** The frame of every signed-out page: the brand above one card. */
 export function AuthCard({
@@ -20,7 +21,7 @@ export function AuthCard({
       </Link>
       <section className="card" aria-labelledby="auth-title">
         <h1 id="auth-title">{title}</h1>
-        {children}
+        <UntilHydrated>{children}</UntilHydrated>
         {footer ? <div className="card-footer">{footer}</div> : null}
       </section>
     </main>

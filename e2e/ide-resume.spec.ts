@@ -102,6 +102,10 @@ async function expectRestored(page: Page): Promise<void> {
   await expect(page.getByText("Ln 2, Col 1")).toBeVisible();
   await expect(editorGroup(page, 2).locator(".hearth-breakpoint")).toHaveCount(1);
   await expect(page.getByText("src/app.ts:3")).toBeVisible();
+  // The file tree's src folder is still open.
+  const tree = page.getByTestId("file-tree");
+  await expect(tree.getByRole("button", { name: "src" })).toHaveAttribute("aria-expanded", "true");
+  await expect(tree.getByRole("button", { name: "app.ts" })).toBeVisible();
   await expect(page.getByRole("region", { name: "Watch" }).getByText("a + b")).toBeVisible();
   await page.getByRole("tab", { name: "Notes", exact: true }).click();
   await expect(page.getByText("the build needs Node 20")).toBeVisible();

@@ -4,6 +4,9 @@ import { ZIsoDate, ZRecordId } from "./common";
 /** Workspace-relative file paths as they appear in tabs, buffers and breakpoints. */
 export const ZFilePath = z.string().min(1).max(1024);
 
+/** The file tree's open folders a session keeps at most. */
+export const MAX_EXPANDED_FOLDERS = 1000;
+
 export const ZEditorLayout = z.enum(["single", "split-horizontal", "split-vertical"]);
 
 export const ZOpenTab = z.object({
@@ -33,6 +36,8 @@ export const ZEditorState = z.object({
   otherActiveTabIndex: z.number().int().min(-1).optional(),
   openTabs: z.array(ZOpenTab),
   panels: ZPanelSizes.optional(),
+  /** The file tree's open folders (workspace-relative). */
+  expandedFolders: z.array(ZFilePath).max(MAX_EXPANDED_FOLDERS).optional(),
 });
 export type EditorState = z.infer<typeof ZEditorState>;
 

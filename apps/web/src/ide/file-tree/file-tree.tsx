@@ -1,6 +1,6 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useMemo, useState } from "react";
 import { useIde, useIdeState } from "../ide-context";
 import type { TreeEntry } from "./files";
 
@@ -26,7 +26,10 @@ export function FileTree() {
   const { files, store } = useIde();
   const queryClient = useQueryClient();
   const readOnly = useIdeState((s) => s.readOnly);
-  const [expanded, setExpanded] = useState<Set<string>>(() => new Set([""]));
+  // Which folders are open is part of the session: it comes back on reload, anywhere.
+  const expandedFolders = useIdeState((s) => s.expandedFolders);
+  const expanded = useMemo(() => new Set(["", ...expandedFolders]), [expandedFolders]);
+  const expand = (path: string) => store.getState().toggleFolder(path, true);
   const [selected, setSelected] = useState<{ path: string; kind: TreeEntry["kind"] } | null>(null);
   const [editing, setEditing] = useState<Editing>(null);
   const [name, setName] = useState("");
@@ -78,12 +81,12 @@ export function FileTree() {
       const path = join(edit.parent, value);
       if (edit.kind === "new-folder") {
         await files.mkdir(path);
-        setExpanded((x) => new Set(x).add(path));
+        expand(path);
       } else {
         await files.write(path, "");
         store.getState().openFile(path);
       }
-      setExpanded((x) => new Set(x).add(edit.parent));
+      expand(edit.parent);
     });
   }
 
@@ -109,13 +112,7 @@ export function FileTree() {
 
   const ctx: TreeContext = {
     expanded,
-    toggle: (path) =>
-      setExpanded((x) => {
-        const next = new Set(x);
-        if (next.has(path)) next.delete(path);
-        else next.add(path);
-        return next;
-      }),
+    toggle: (path) => store.getState().toggleFolder(path),
     selected: selected?.path ?? null,
     select: (path, kind) => {
       setSelected({ path, kind });

@@ -72,6 +72,17 @@ describe("the IDE store", () => {
     expect(s.getState().active[0]).toBe("b.ts");
   });
 
+  it("the file tree's open folders follow a rename and a delete", () => {
+    const s = store();
+    for (const path of ["src", "src/lib", "docs"]) s.getState().toggleFolder(path);
+    s.getState().toggleFolder("docs");
+    expect(s.getState().expandedFolders).toEqual(["src", "src/lib"]);
+    s.getState().pathRenamed("src", "app");
+    expect(s.getState().expandedFolders).toEqual(["app", "app/lib"]);
+    s.getState().pathDeleted("app/lib");
+    expect(s.getState().expandedFolders).toEqual(["app"]);
+  });
+
   it("a breakpoint toggles; watches and notes ignore blank text", () => {
     const s = store();
     s.getState().toggleBreakpoint("a", 2);
@@ -97,10 +108,21 @@ describe("the IDE store", () => {
     });
     s.getState().setText("a.ts", "x");
     s.getState().setPanels({ sidebar: 25, terminalOpen: false });
+    s.getState().toggleFolder("src");
+    s.getState().toggleFolder("src/lib");
     s.getState().focusGroup(0);
     const restored = createIdeStore("ws1");
     restored.getState().replace(fromParts(structuredClone(toParts(s.getState()))));
-    for (const key of ["layout", "tabs", "active", "focusedGroup", "buffers", "panels"] as const) {
+    const keys = [
+      "layout",
+      "tabs",
+      "active",
+      "focusedGroup",
+      "buffers",
+      "panels",
+      "expandedFolders",
+    ];
+    for (const key of keys as (keyof ReturnType<typeof s.getState>)[]) {
       expect(restored.getState()[key]).toEqual(s.getState()[key]);
     }
     expect(restored.getState().tabs.find((t) => t.path === "b.md")?.language).toBe("markdown");

@@ -49,6 +49,8 @@ export interface IdeState {
   facts: string[];
   decisions: Decision[];
   panels: PanelSizes;
+  /** The file tree's open folders (the root is always open). */
+  expandedFolders: string[];
   terminals: { id: string; name: string }[];
   activeTerminal: string | null;
   cursor: { line: number; column: number } | null;
@@ -82,6 +84,8 @@ export interface IdeActions {
   addDecision(text: string, at: string): void;
   removeDecision(index: number): void;
   setPanels(sizes: Partial<PanelSizes>): void;
+  /** Opens or closes a folder of the file tree (`open` forces one way). */
+  toggleFolder(path: string, open?: boolean): void;
   toggleTerminalPanel(): void;
   setTerminals(terminals: { id: string; name: string }[], active?: string | null): void;
   setActiveTerminal(id: string): void;
@@ -95,6 +99,9 @@ export interface IdeActions {
 }
 
 export type IdeStore = StoreApi<IdeState & IdeActions>;
+
+/** As many open folders as a session keeps (the API's limit); the oldest go first. */
+export const MAX_EXPANDED_FOLDERS = 1000;
 
 export const DEFAULT_PANELS: PanelSizes = {
   sidebar: 20,
@@ -118,6 +125,7 @@ export function initialIdeState(workspaceId: string, readOnly = false): IdeState
     facts: [],
     decisions: [],
     panels: { ...DEFAULT_PANELS },
+    expandedFolders: [],
     terminals: [],
     activeTerminal: null,
     cursor: null,
@@ -270,6 +278,9 @@ export function createIdeStore(workspaceId: string, readOnly = false): IdeStore 
         breakpoints: s.breakpoints.map((b) =>
           movedPath(b.path, from, to) === null ? b : { ...b, path: move(b.path) },
         ),
+        expandedFolders: s.expandedFolders.some((p) => movedPath(p, from, to) !== null)
+          ? s.expandedFolders.map(move)
+          : s.expandedFolders,
       });
     },
 
@@ -292,6 +303,9 @@ export function createIdeStore(workspaceId: string, readOnly = false): IdeStore 
         buffers: filterKeys(s.buffers, (p) => !gone(p)),
         files: filterKeys(s.files, (p) => !gone(p)),
         breakpoints: s.breakpoints.filter((b) => !gone(b.path)),
+        expandedFolders: s.expandedFolders.some(gone)
+          ? s.expandedFolders.filter((p) => !gone(p))
+          : s.expandedFolders,
       });
     },
 
@@ -331,6 +345,19 @@ export function createIdeStore(workspaceId: string, readOnly = false): IdeStore 
       const panels = { ...get().panels, ...sizes };
       if (!sameJson(panels, get().panels)) set({ panels });
     },
+    toggleFolder(path, open) {
+      if (path === "") return;
+      const folders = get().expandedFolders;
+      const isOpen = folders.includes(path);
+      const next = open ?? !isOpen;
+      if (next === isOpen) return;
+      set({
+        expandedFolders: next
+          ? [...folders, path].slice(-MAX_EXPANDED_FOLDERS)
+          : folders.filter((p) => p !== path),
+      });
+    },
+
     toggleTerminalPanel() {
       const panels = get().panels;
       set({ panels: { ...panels, terminalOpen: !panels.terminalOpen } });

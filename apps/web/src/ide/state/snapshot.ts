@@ -31,6 +31,7 @@ export function toParts(state: IdeState): SessionParts {
       group: t.group,
     })),
     panels: state.panels,
+    expandedFolders: state.expandedFolders,
   };
   return {
     editor,
@@ -96,6 +97,9 @@ export function fromParts(parts: SessionParts): Partial<IdeState> {
     facts: [...parts.memory.facts],
     decisions: parts.memory.decisions.map((d) => ({ ...d })),
     panels: isPanels(editor.panels) ? { ...editor.panels } : { ...DEFAULT_PANELS },
+    expandedFolders: Array.isArray(editor.expandedFolders)
+      ? editor.expandedFolders.filter((p): p is string => typeof p === "string" && p !== "")
+      : [],
   };
 }
 

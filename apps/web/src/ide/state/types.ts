@@ -51,6 +51,8 @@ export interface EditorPart {
   otherActiveTabIndex?: number;
   openTabs: { path: string; viewState: JsonValue; language?: string; group?: GroupIndex }[];
   panels?: PanelSizes;
+  /** The file tree's open folders. */
+  expandedFolders?: string[];
 }
 
 export interface DebugPart {

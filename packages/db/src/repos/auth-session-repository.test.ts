@@ -119,12 +119,18 @@ describe("AuthSessionRepository", () => {
       status: "revoked",
     });
 
+    // Both calls in one millisecond: the second counts only what it ended itself.
+    const now = new Date();
     expect(
-      await ctx.repos.authSessions.invalidateAllForUser(user.id, { exceptFamily: b.tokenFamily }),
+      await ctx.repos.authSessions.invalidateAllForUser(user.id, {
+        exceptFamily: b.tokenFamily,
+        now,
+      }),
     ).toBe(1);
     expect((await ctx.repos.authSessions.getById(b.id))?.status).toBe("active");
     expect((await ctx.repos.authSessions.getById(c.id))?.status).toBe("revoked");
-    expect(await ctx.repos.authSessions.invalidateAllForUser(user.id)).toBe(1);
+    expect(await ctx.repos.authSessions.invalidateAllForUser(user.id, { now })).toBe(1);
+    expect(await ctx.repos.authSessions.invalidateAllForUser(user.id, { now })).toBe(0);
     expect(await ctx.repos.authSessions.listActiveByUser(tenant.id, user.id)).toEqual([]);
     expect((await ctx.repos.authSessions.getById(d.id))?.status).toBe("active");
   });

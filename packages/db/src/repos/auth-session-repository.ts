@@ -195,16 +195,21 @@ export class AuthSessionRepository {
 
   /**
    * Revokes every active session of the family (logout, token reuse); returns 1 if this
-   * call ended it, 0 if it had already ended. Right after a retry too: `now` (made once,
-   * outside the retry loop) marks what this call revoked.
+   * call ended it, 0 if it had already ended. Right after a retry too: `now` and `tried`
+   * (made once, outside the retry loop) mark what this call revoked.
    */
   async invalidateFamily(tenantId: string, tokenFamily: string, now?: Date): Promise<number> {
     const nowIso = (now ?? new Date()).toISOString();
+    const tried = new Set<string>();
     return transact(
       this.store,
       async (tx) =>
-        revokeAuthSessions(tx, await readFamilyAuthSessions(tx, tenantId, tokenFamily), nowIso)
-          .size,
+        revokeAuthSessions(
+          tx,
+          await readFamilyAuthSessions(tx, tenantId, tokenFamily),
+          nowIso,
+          tried,
+        ).size,
     );
   }
 
@@ -214,6 +219,7 @@ export class AuthSessionRepository {
    */
   async invalidateLineage(userId: string, lineage: string, now?: Date): Promise<number> {
     const nowIso = (now ?? new Date()).toISOString();
+    const tried = new Set<string>();
     return transact(this.store, async (tx) => {
       const r = globalKeys.userTenantsRange(userId);
       let n = 0;
@@ -224,6 +230,7 @@ export class AuthSessionRepository {
           tx,
           sessions.filter((s) => lineageOf(s) === lineage),
           nowIso,
+          tried,
         ).size;
       }
       return n;
@@ -240,9 +247,11 @@ export class AuthSessionRepository {
     opts?: { exceptFamily?: string; now?: Date },
   ): Promise<number> {
     const nowIso = (opts?.now ?? new Date()).toISOString();
+    const tried = new Set<string>();
     return transact(
       this.store,
-      async (tx) => (await revokeAllUserAuthSessions(tx, userId, nowIso, opts?.exceptFamily)).size,
+      async (tx) =>
+        (await revokeAllUserAuthSessions(tx, userId, nowIso, tried, opts?.exceptFamily)).size,
     );
   }
 

@@ -320,10 +320,17 @@ async function readIndexedAuthSessions(
  * this call ended: those it revokes now and, on a retry after commit_unknown_result, those
  * its applied attempt revoked (their revokedAt is this call's time).
  */
+/**
+ * Marks the active sessions among `sessions` revoked; the families this call ended.
+ * `tried` carries the families earlier attempts of the same call ended, so that a retry
+ * after a commit that applied but reported an error (1021) still counts them — and only
+ * them: a family another call revoked in the same millisecond is not this call's.
+ */
 export function revokeAuthSessions(
   tx: Transaction,
   sessions: AuthSession[],
   nowIso: string,
+  tried: Set<string>,
   exceptFamily?: string,
 ): Set<string> {
   const families = new Set<string>();
@@ -335,10 +342,11 @@ export function revokeAuthSessions(
         encodeJson({ ...s, status: "revoked", revokedAt: nowIso }),
       );
       families.add(s.tokenFamily);
-    } else if (s.status === "revoked" && s.revokedAt === nowIso) {
+    } else if (s.status === "revoked" && s.revokedAt === nowIso && tried.has(s.tokenFamily)) {
       families.add(s.tokenFamily);
     }
   }
+  for (const family of families) tried.add(family);
   return families;
 }
 
@@ -348,10 +356,11 @@ export async function revokeUserAuthSessions(
   tenantId: string,
   userId: string,
   nowIso: string,
+  tried: Set<string> = new Set(),
   exceptFamily?: string,
 ): Promise<Set<string>> {
   const sessions = await readUserAuthSessions(tx, tenantId, userId);
-  return revokeAuthSessions(tx, sessions, nowIso, exceptFamily);
+  return revokeAuthSessions(tx, sessions, nowIso, tried, exceptFamily);
 }
 
 /** revokeUserAuthSessions in every tenant the user belongs to; the families it ended. */
@@ -359,6 +368,7 @@ export async function revokeAllUserAuthSessions(
   tx: Transaction,
   userId: string,
   nowIso: string,
+  tried: Set<string> = new Set(),
   exceptFamily?: string,
 ): Promise<Set<string>> {
   const r = globalKeys.userTenantsRange(userId);
@@ -367,7 +377,9 @@ export async function revokeAllUserAuthSessions(
   );
   // Every tenant's sessions read together: on a cluster each read is a round trip.
   const ended = await Promise.all(
-    tenantIds.map((tenantId) => revokeUserAuthSessions(tx, tenantId, userId, nowIso, exceptFamily)),
+    tenantIds.map((tenantId) =>
+      revokeUserAuthSessions(tx, tenantId, userId, nowIso, tried, exceptFamily),
+    ),
   );
   const families = new Set<string>();
   for (const set of ended) for (const family of set) families.add(family);

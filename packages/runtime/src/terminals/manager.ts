@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import { rmSync } from "node:fs";
 import path from "node:path";
+import { makeRuntimeDir } from "./runtime-dir";
 import { rootOnlyPaths, type SandboxConfig, SandboxUnavailableError } from "./sandbox";
 import { LiveTerminal, type TerminalClient, type TerminalState } from "./terminal";
 
@@ -444,7 +444,7 @@ export class TerminalManager {
   }
 
   private shellRoot(): string {
-    this.runtimeDir ??= mkdtempSync(path.join(os.tmpdir(), "hearth-terminals-"));
+    this.runtimeDir ??= makeRuntimeDir();
     return this.runtimeDir;
   }
 

@@ -105,3 +105,42 @@ test("files: create, save with Ctrl+S, a change on disk offers a choice, quick o
   await expect(tab(page, 1, "renamed.py")).toHaveCount(0);
   await expectSaved(page);
 });
+
+test("a binary file and one too large to edit show why, and no key typed changes them", async ({
+  page,
+}) => {
+  await registerThroughUi(page, server.url, freshEmail());
+  await openNewWorkspace(page, "unreadable files");
+  await runInTerminal(
+    page,
+    "head -c 64 /dev/urandom > blob.bin; head -c 6000000 /dev/zero | tr '\\0' a > big.txt; md5sum blob.bin big.txt > sums; echo made",
+  );
+  await expectTerminalToShow(page, /^made$/m);
+  const tree = page.getByTestId("file-tree");
+  const why = editorGroup(page, 1).getByRole("status");
+
+  await tree.getByRole("button", { name: "blob.bin", exact: true }).click();
+  await expect(why).toHaveText(
+    "blob.bin is a binary file, which the editor does not open. Use the terminal to work with it.",
+  );
+  await editorGroup(page, 1).locator(".editor-body").click();
+  await page.keyboard.type("typed over");
+  await page.keyboard.press("Control+S");
+  await expect(tab(page, 1, "blob.bin")).not.toContainText("modified");
+
+  await tree.getByRole("button", { name: "big.txt", exact: true }).click();
+  await expect(why).toHaveText(
+    "big.txt is 5.7 MiB, more than the editor opens. Use the terminal to work with it.",
+  );
+  await editorGroup(page, 1).locator(".editor-body").click();
+  await page.keyboard.type("typed over");
+  await page.keyboard.press("Control+S");
+  await expect(tab(page, 1, "big.txt")).not.toContainText("modified");
+
+  // The same after a reload; on disk both are as they were.
+  await page.reload();
+  await expect(why).toContainText("big.txt is 5.7 MiB");
+  await runInTerminal(page, "md5sum -c sums");
+  await expectTerminalToShow(page, /^blob\.bin: OK\nbig\.txt: OK$/m);
+  await expectSaved(page);
+});

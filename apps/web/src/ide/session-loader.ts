@@ -1,7 +1,7 @@
 import { authSession } from "../lib/session";
 import type { PendingSave } from "./autosave/autosave";
 import { indexedDbPending } from "./autosave/browser";
-import type { ReadFile } from "./file-tree/files";
+import { type FsReadAnswer, type ReadFile, readFileOf } from "./file-tree/files";
 import type { WorkspaceSession } from "./state/types";
 
 export interface SessionLoad {
@@ -51,11 +51,8 @@ export function loadSession(id: string): SessionLoad {
       for (const index of [activeTabIndex, otherActiveTabIndex ?? -1]) {
         const path = openTabs[index]?.path;
         if (!path || path in s.buffers || files.has(path)) continue;
-        const read = query<{ content: string | null; mtimeMs: number }>("fs.read", {
-          workspaceId: id,
-          path,
-        }).then(
-          (f) => ({ content: f.content, mtimeMs: f.mtimeMs }),
+        const read = query<FsReadAnswer>("fs.read", { workspaceId: id, path }).then(
+          readFileOf,
           () => null,
         );
         files.set(path, read);

@@ -18,6 +18,11 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
   const editorRef = useRef<MonacoEditor | null>(null);
   const shown = useRef<string | null>(null);
   const path = useIdeState((s) => s.active[group]);
+  // A binary or too large file is not put in an editor (the group says why), so no key
+  // typed can turn it into text.
+  const unreadable = useIdeState(
+    (s) => path !== null && path in s.unreadable && !(path in s.buffers),
+  );
   const readOnly = useIdeState((s) => s.readOnly);
   const breakpoints = useIdeState((s) => s.breakpoints);
   const focused = useIdeState((s) => s.focusedGroup === group);
@@ -115,7 +120,7 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
         .setViewState(previous, group, editor.saveViewState() as unknown as JsonValue);
     }
     shown.current = path;
-    if (!path) {
+    if (!path || unreadable) {
       editor.setModel(null);
       return;
     }
@@ -131,7 +136,7 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
     return () => {
       cancelled = true;
     };
-  }, [store, models, path, group]);
+  }, [store, models, path, group, unreadable]);
 
   useEffect(() => {
     if (focused && path) editorRef.current?.focus();

@@ -1,6 +1,7 @@
 "use client";
 import { lazy, Suspense } from "react";
 import { useIde, useIdeState } from "../ide-context";
+import type { UnreadableFile } from "../state/ide-store";
 import type { GroupIndex } from "../state/types";
 
 // Monaco is its own chunk, loaded beside the rest of the IDE rather than before it.
@@ -10,6 +11,18 @@ function fileName(path: string): string {
   return path.split("/").pop() ?? path;
 }
 
+function unreadableSentence(name: string, file: UnreadableFile): string {
+  return file.reason === "binary"
+    ? `${name} is a binary file, which the editor does not open. Use the terminal to work with it.`
+    : `${name} is ${formatSize(file.size)}, more than the editor opens. Use the terminal to work with it.`;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${Math.ceil(bytes / 1024)} KiB`;
+}
+
 /** One editor group: its tab strip (a dot marks unsaved text) above its editor. */
 export function EditorGroup({ group }: { group: GroupIndex }) {
   const { store } = useIde();
@@ -17,6 +30,9 @@ export function EditorGroup({ group }: { group: GroupIndex }) {
   const active = useIdeState((s) => s.active[group]);
   const buffers = useIdeState((s) => s.buffers);
   const focused = useIdeState((s) => s.focusedGroup === group);
+  const unreadable = useIdeState((s) =>
+    active !== null && !(active in s.buffers) ? s.unreadable[active] : undefined,
+  );
   const mine = tabs.filter((t) => t.group === group);
   const label = group === 0 ? "Editor group 1" : "Editor group 2";
   return (
@@ -68,6 +84,10 @@ export function EditorGroup({ group }: { group: GroupIndex }) {
         </Suspense>
         {active === null ? (
           <p className="editor-empty">Open a file from the tree or with Ctrl+P.</p>
+        ) : unreadable ? (
+          <p className="editor-empty" role="status">
+            {unreadableSentence(fileName(active), unreadable)}
+          </p>
         ) : null}
       </div>
     </section>

@@ -82,6 +82,8 @@ export class EditorModels {
       const file = await (early ?? this.files.read(path));
       if (file?.content != null) {
         this.store.getState().fileRead(path, { content: file.content, mtimeMs: file.mtimeMs });
+      } else if (file?.unreadable) {
+        this.store.getState().fileUnreadable(path, { ...file.unreadable, mtimeMs: file.mtimeMs });
       }
       return file;
     } catch {

@@ -14,7 +14,8 @@ export async function saveFile(ide: IdeServices, path: string): Promise<void> {
   const text = state.buffers[path];
   if (text === undefined) return;
   try {
-    const written = await files.write(path, text, state.files[path]?.mtimeMs);
+    const readAt = state.files[path]?.mtimeMs ?? state.unreadable[path]?.mtimeMs;
+    const written = await files.write(path, text, readAt);
     store.getState().fileWritten(path, { content: text, mtimeMs: written.mtimeMs });
   } catch (error) {
     if (errorCode(error) === "CONFLICT") {

@@ -7,9 +7,10 @@ export interface TreeEntry {
 }
 
 export interface ReadFile {
-  /** null when the file is binary or too large to edit here. */
+  /** null when the file is binary or too large to edit here (see unreadable). */
   content: string | null;
   mtimeMs: number;
+  unreadable?: { reason: "binary" | "tooLarge"; size: number } | undefined;
 }
 
 /** The workspace's files through fs.*, as the file tree, editor and quick open use them. */
@@ -23,6 +24,24 @@ export interface WorkspaceFileService {
   remove(path: string): Promise<void>;
   search(query: string): Promise<string[]>;
   opened(path: string): void;
+}
+
+/** What fs.read answers, as the editor takes it. */
+export interface FsReadAnswer {
+  content: string | null;
+  mtimeMs: number;
+  size: number;
+  binary: boolean;
+  tooLarge: boolean;
+}
+
+export function readFileOf(file: FsReadAnswer): ReadFile {
+  const reason = file.binary ? "binary" : file.tooLarge ? "tooLarge" : null;
+  return {
+    content: file.content,
+    mtimeMs: file.mtimeMs,
+    unreadable: reason ? { reason, size: file.size } : undefined,
+  };
 }
 
 export function errorCode(error: unknown): string | undefined {
@@ -39,8 +58,7 @@ export function createFileService(client: HearthClient, workspaceId: string): Wo
     },
     async read(path) {
       try {
-        const file = await client.fs.read.query({ workspaceId, path });
-        return { content: file.content, mtimeMs: file.mtimeMs };
+        return readFileOf(await client.fs.read.query({ workspaceId, path }));
       } catch (error) {
         if (errorCode(error) === "NOT_FOUND") return null;
         throw error;

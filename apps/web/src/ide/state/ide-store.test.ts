@@ -21,6 +21,22 @@ describe("the IDE store", () => {
     expect(s.getState().files["a.ts"]).toEqual({ content: "two", mtimeMs: 2 });
   });
 
+  it("a file read as binary is known as such until it reads as text, and follows a rename", () => {
+    const s = store();
+    s.getState().openFile("bin/blob");
+    s.getState().fileUnreadable("bin/blob", { reason: "binary", size: 64, mtimeMs: 1 });
+    s.getState().pathRenamed("bin", "data");
+    expect(s.getState().unreadable).toEqual({
+      "data/blob": { reason: "binary", size: 64, mtimeMs: 1 },
+    });
+    s.getState().fileRead("data/blob", { content: "text now", mtimeMs: 2 });
+    expect(s.getState().unreadable).toEqual({});
+    s.getState().fileUnreadable("data/blob", { reason: "tooLarge", size: 6e6, mtimeMs: 3 });
+    expect(s.getState().files).toEqual({});
+    s.getState().pathDeleted("data");
+    expect(s.getState().unreadable).toEqual({});
+  });
+
   it("closing the shown tab shows its neighbour; closing a file's last tab drops its text", () => {
     const s = store();
     for (const p of ["a", "b", "c"]) s.getState().openFile(p);

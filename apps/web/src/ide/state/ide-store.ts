@@ -16,6 +16,13 @@ export interface DiskFile {
   mtimeMs: number;
 }
 
+/** A file the editor does not open: binary, or larger than the server reads into an editor. */
+export interface UnreadableFile {
+  reason: "binary" | "tooLarge";
+  size: number;
+  mtimeMs: number;
+}
+
 export interface Notice {
   id: number;
   text: string;
@@ -44,6 +51,8 @@ export interface IdeState {
   buffers: Record<string, string>;
   /** File contents as last read from or written to disk (not saved in the session). */
   files: Record<string, DiskFile>;
+  /** Files read as binary or too large: their tabs show why instead of an editor. */
+  unreadable: Record<string, UnreadableFile>;
   breakpoints: Breakpoint[];
   watches: string[];
   facts: string[];
@@ -72,6 +81,7 @@ export interface IdeActions {
   setText(path: string, text: string): void;
   fileRead(path: string, file: DiskFile): void;
   fileWritten(path: string, file: DiskFile): void;
+  fileUnreadable(path: string, file: UnreadableFile): void;
   /** Discards unsaved text (reload from disk). */
   revert(path: string): void;
   pathRenamed(from: string, to: string): void;
@@ -120,6 +130,7 @@ export function initialIdeState(workspaceId: string, readOnly = false): IdeState
     focusedGroup: 0,
     buffers: {},
     files: {},
+    unreadable: {},
     breakpoints: [],
     watches: [],
     facts: [],
@@ -246,13 +257,27 @@ export function createIdeStore(workspaceId: string, readOnly = false): IdeStore 
     fileRead(path, file) {
       const s = get();
       const buffers = s.buffers[path] === file.content ? dropKey(s.buffers, path) : s.buffers;
-      set({ files: { ...s.files, [path]: file }, buffers });
+      set({
+        files: { ...s.files, [path]: file },
+        buffers,
+        unreadable: dropKey(s.unreadable, path),
+      });
     },
 
     fileWritten(path, file) {
       const s = get();
       const buffers = s.buffers[path] === file.content ? dropKey(s.buffers, path) : s.buffers;
-      set({ files: { ...s.files, [path]: file }, buffers, saveConflict: null });
+      set({
+        files: { ...s.files, [path]: file },
+        buffers,
+        unreadable: dropKey(s.unreadable, path),
+        saveConflict: null,
+      });
+    },
+
+    fileUnreadable(path, file) {
+      const s = get();
+      set({ unreadable: { ...s.unreadable, [path]: file }, files: dropKey(s.files, path) });
     },
 
     revert(path) {
@@ -275,6 +300,7 @@ export function createIdeStore(workspaceId: string, readOnly = false): IdeStore 
         ],
         buffers: mapKeys(s.buffers, move),
         files: mapKeys(s.files, move),
+        unreadable: mapKeys(s.unreadable, move),
         breakpoints: s.breakpoints.map((b) =>
           movedPath(b.path, from, to) === null ? b : { ...b, path: move(b.path) },
         ),
@@ -302,6 +328,7 @@ export function createIdeStore(workspaceId: string, readOnly = false): IdeStore 
         // only a person should throw text away. Tabs are gone, so it is dropped with them.
         buffers: filterKeys(s.buffers, (p) => !gone(p)),
         files: filterKeys(s.files, (p) => !gone(p)),
+        unreadable: filterKeys(s.unreadable, (p) => !gone(p)),
         breakpoints: s.breakpoints.filter((b) => !gone(b.path)),
         expandedFolders: s.expandedFolders.some(gone)
           ? s.expandedFolders.filter((p) => !gone(p))

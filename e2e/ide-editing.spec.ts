@@ -72,9 +72,13 @@ test("files: create, save with Ctrl+S, a change on disk offers a choice, quick o
   // Quick open (Ctrl+P) finds a file made in the terminal.
   await runInTerminal(page, "mkdir -p lib && echo 'x = 1' > lib/deep.py");
   await editorGroup(page, 1).locator(".view-lines").click();
+  const before = await editorText(page, 1);
+  // Typed right after Ctrl+P, as people do: every key lands in quick open, none in the file.
   await page.keyboard.press("Control+P");
+  await page.keyboard.type("deep");
   const quick = page.getByRole("dialog", { name: "Quick open" });
-  await quick.getByRole("searchbox", { name: "File name" }).fill("deep");
+  await expect(quick.getByRole("searchbox", { name: "File name" })).toHaveValue("deep");
+  expect(await editorText(page, 1)).toBe(before);
   await quick.getByRole("button", { name: "lib/deep.py" }).click();
   await expect(tab(page, 1, "deep.py")).toHaveAttribute("aria-selected", "true");
   await expect.poll(() => editorText(page, 1)).toContain("x = 1");

@@ -1,11 +1,6 @@
 "use client";
-import { useEffect, useState } from "react";
-
-const SaveConflictDialog = lazy(() =>
-  import("./editor/save-conflict-dialog").then((m) => ({ default: m.SaveConflictDialog })),
-);
-
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
+import { flushSync } from "react-dom";
 import { Group, Panel, Separator } from "react-resizable-panels";
 import { EditorArea } from "./editor/editor-area";
 import { FileTree } from "./file-tree/file-tree";
@@ -18,6 +13,10 @@ import { StatusBar } from "./status-bar/status-bar";
 import { TerminalPanel } from "./terminal/terminal-panel";
 import "./ide.css";
 
+const SaveConflictDialog = lazy(() =>
+  import("./editor/save-conflict-dialog").then((m) => ({ default: m.SaveConflictDialog })),
+);
+
 /** The IDE's parts in place: files and panels, editors over the terminal, status bar. */
 export function IdeLayout({ name }: { name: string }) {
   const { store, ownerName } = useIde();
@@ -28,23 +27,25 @@ export function IdeLayout({ name }: { name: string }) {
   const [side, setSide] = useState<"watch" | "notes">("watch");
 
   useEffect(() => {
+    // At once, within the key's own event: what is typed right after Ctrl+P goes into
+    // quick open's field, never into the editor that had the focus.
+    const openQuickOpen = () => flushSync(() => setQuickOpen(true));
     const onKey = (e: KeyboardEvent) => {
       // Monaco handles its own copies of these bindings (and prevents the default).
       if (e.defaultPrevented || !(e.ctrlKey || e.metaKey) || e.altKey) return;
       if (e.key === "p" || e.key === "P") {
         e.preventDefault();
-        setQuickOpen(true);
+        openQuickOpen();
       } else if (e.key === "`" || e.code === "Backquote") {
         e.preventDefault();
         store.getState().toggleTerminalPanel();
       }
     };
-    const onQuickOpen = () => setQuickOpen(true);
     window.addEventListener("keydown", onKey);
-    window.addEventListener("hearth:quick-open", onQuickOpen);
+    window.addEventListener("hearth:quick-open", openQuickOpen);
     return () => {
       window.removeEventListener("keydown", onKey);
-      window.removeEventListener("hearth:quick-open", onQuickOpen);
+      window.removeEventListener("hearth:quick-open", openQuickOpen);
     };
   }, [store]);
 

@@ -130,7 +130,7 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
       editor.setModel(model);
       const tab = store.getState().tabs.find((t) => t.path === path && t.group === group);
       if (tab?.viewState) editor.restoreViewState(tab.viewState as unknown as ViewState);
-      if (store.getState().focusedGroup === group) editor.focus();
+      if (store.getState().focusedGroup === group) takeFocus(editor);
       drawBreakpoints(decorations.current, store.getState().breakpoints, path);
     });
     return () => {
@@ -139,7 +139,7 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
   }, [store, models, path, group, unreadable]);
 
   useEffect(() => {
-    if (focused && path) editorRef.current?.focus();
+    if (focused && path && editorRef.current) takeFocus(editorRef.current);
   }, [focused, path]);
 
   useEffect(() => {
@@ -147,6 +147,15 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
   }, [breakpoints, path]);
 
   return <div ref={host} className="code-editor" />;
+}
+
+/**
+ * Focuses the editor unless a dialog has the focus: a file that finishes loading after
+ * Ctrl+P was pressed must not take the keys meant for quick open.
+ */
+function takeFocus(editor: MonacoEditor): void {
+  if (document.activeElement?.closest("dialog[open]")) return;
+  editor.focus();
 }
 
 /** The shown file's breakpoints, in the glyph margin. */

@@ -1,6 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useLayoutEffect, useRef, useState } from "react";
 import { useIde } from "../ide-context";
 
 /** Ctrl+P: find a file by name (fs.search) and open it. */
@@ -17,7 +17,8 @@ export function QuickOpen({ onClose }: { onClose: () => void }) {
   });
   const results = hits.data ?? [];
 
-  useEffect(() => {
+  // Before the browser handles the next key, so that key finds the field focused.
+  useLayoutEffect(() => {
     dialog.current?.showModal();
   }, []);
 

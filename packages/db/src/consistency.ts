@@ -30,6 +30,7 @@ import {
 } from "./keyspace";
 import type { AuthSession } from "./models/auth-session";
 import type { Invitation } from "./models/invitation";
+import { ZTenantSettingsRecord, ZUserSettingsRecord } from "./models/setting";
 import type { Tenant } from "./models/tenant";
 import type { User } from "./models/user";
 import { decodeJson } from "./repos/internal";
@@ -63,6 +64,7 @@ export type ConsistencyProblemKind =
   | "buffer_sizes_mismatch"
   | "orphan_tenant_data"
   | "tenant_deletion_incomplete"
+  | "invalid_record"
   | "unknown_key";
 
 export interface CheckConsistencyOptions {
@@ -125,6 +127,8 @@ interface TenantState {
   /** j(grantee, sessionId) of each (t,"ws_shared_with",…) entry. */
   wsSharedWith: Set<string>;
   invitations: Map<string, Invitation>;
+  /** userId -> whether its (t,"settings",userId) record parses. */
+  userSettings: Map<string, boolean>;
 }
 
 function newTenantState(tenantId: string): TenantState {
@@ -155,6 +159,7 @@ function newTenantState(tenantId: string): TenantState {
     wsShares: new Set(),
     wsSharedWith: new Set(),
     invitations: new Map(),
+    userSettings: new Map(),
   };
 }
 
@@ -409,6 +414,14 @@ function checkBufferSizes(
   }
 }
 
+function decodeJsonOrNull(value: Bytes): unknown {
+  try {
+    return decodeJson<unknown>(value);
+  } catch {
+    return null;
+  }
+}
+
 function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Report): void {
   const [, space, a, b, c, d] = items as [string, string, string, unknown, unknown, unknown];
   if (FILE_SPACES.has(space)) {
@@ -486,6 +499,14 @@ function collect(s: TenantState, items: TupleItem[], value: Bytes, report: Repor
       return;
     case "audit":
       return;
+    case "settings":
+      s.userSettings.set(a, ZUserSettingsRecord.safeParse(decodeJsonOrNull(value)).success);
+      return;
+    case "settings_defaults":
+      if (!ZTenantSettingsRecord.safeParse(decodeJsonOrNull(value)).success) {
+        report("invalid_record", show(items), "tenant settings defaults that do not parse");
+      }
+      return;
     default:
       report("unknown_key", show(items), "key in no known tenant subspace");
   }
@@ -520,6 +541,12 @@ function checkTenant(s: TenantState, g: GlobalState, report: Report): void {
     if (g.usersById.get(uid) === t) g.seen.add(j("user", uid));
     else missing([t, "users", uid], "users_by_id entry");
     if (!s.members.has(uid)) missing([t, "users", uid], "home membership (t,members,userId)");
+  }
+
+  // A person's own settings live in their home tenant, beside their user record.
+  for (const [uid, valid] of s.userSettings) {
+    if (!s.users.has(uid)) dangling([t, "settings", uid], `no user ${uid} at home here`);
+    if (!valid) report("invalid_record", show([t, "settings", uid]), "settings that do not parse");
   }
 
   for (const [uid, m] of s.members) {

@@ -327,7 +327,9 @@ export class TenantKeys {
   readonly wsSharedWithSpace: KeyPrefix;
   readonly invitationsSpace: KeyPrefix;
   readonly auditSpace: KeyPrefix;
+  readonly settingsSpace: KeyPrefix;
   private readonly tenantKey: Bytes;
+  private readonly settingsDefaultsKey: Bytes;
   private readonly sessionKeys = new Map<string, SessionKeys>();
 
   constructor(tenantId: string) {
@@ -354,6 +356,17 @@ export class TenantKeys {
     this.wsSharedWithSpace = this.root.sub("ws_shared_with");
     this.invitationsSpace = this.root.sub("invitations");
     this.auditSpace = this.root.sub("audit");
+    this.settingsSpace = this.root.sub("settings");
+    this.settingsDefaultsKey = this.root.key("settings_defaults");
+  }
+
+  /** (t,"settings",userId) -> UserSettingsRecord: a person's own values, in their home tenant. */
+  userSettings(userId: string): Bytes {
+    return this.settingsSpace.key(userId);
+  }
+  /** (t,"settings_defaults") -> TenantSettingsRecord: the organization's defaults. */
+  settingsDefaults(): Bytes {
+    return this.settingsDefaultsKey;
   }
 
   /** (t,"tenant") -> Tenant */

@@ -4,6 +4,7 @@ export * from "./common";
 export * from "./email-token";
 export * from "./ids";
 export * from "./invitation";
+export * from "./setting";
 export * from "./tenant";
 export * from "./user";
 export * from "./workspace-file";

@@ -3,6 +3,7 @@ import { AuditRepository } from "./audit-repository";
 import { AuthSessionRepository } from "./auth-session-repository";
 import { EmailTokenRepository } from "./email-token-repository";
 import { InvitationRepository } from "./invitation-repository";
+import { SettingRepository } from "./setting-repository";
 import { TenantRepository } from "./tenant-repository";
 import { ThrottleRepository } from "./throttle-repository";
 import { UserRepository } from "./user-repository";
@@ -16,6 +17,7 @@ export * from "./auth-session-repository";
 export * from "./email-token-repository";
 export * from "./errors";
 export * from "./invitation-repository";
+export * from "./setting-repository";
 export * from "./tenant-repository";
 export * from "./throttle-repository";
 export {
@@ -41,6 +43,7 @@ export interface Repositories {
   emailTokens: EmailTokenRepository;
   throttle: ThrottleRepository;
   files: WorkspaceFileRepository;
+  settings: SettingRepository;
 }
 
 /** Every repository over one store. */
@@ -57,5 +60,6 @@ export function createRepositories(store: Store): Repositories {
     emailTokens: new EmailTokenRepository(store),
     throttle: new ThrottleRepository(store),
     files: new WorkspaceFileRepository(store),
+    settings: new SettingRepository(store),
   };
 }

@@ -356,6 +356,7 @@ async function deleteUserStep(tx: Transaction, userId: string, batch: number): P
     if ((await getJson<EmailIndexValue>(tx, emailKey))?.userId === userId) tx.clear(emailKey);
   }
   tx.clear(tenantKeys(home).user(userId));
+  tx.clear(tenantKeys(home).userSettings(userId));
   tx.clear(globalKeys.userById(userId));
   return true;
 }

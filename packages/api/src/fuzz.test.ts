@@ -140,6 +140,12 @@ const VALID: Record<string, unknown> = {
   "fs.search": { workspaceId: "SESSION_ID", query: "a", limit: 5 },
   "fs.opened": { workspaceId: "SESSION_ID", path: "a.ts" },
   "fs.recent": { limit: 5, cursor: null },
+  "settings.get": undefined,
+  "settings.update": { theme: "light", editorFontSize: 16, wordWrap: "on" },
+  "settings.reset": { key: "theme" },
+  "settings.getDefaults": undefined,
+  "settings.updateDefaults": { tabSize: 2, theme: null },
+  "settings.changes": undefined,
 };
 
 /** Replaces, adds or deletes fields at any depth of a valid input. */

@@ -1,49 +1,28 @@
 import { z } from "zod";
 import { ZIsoDate, ZRecordId } from "./common";
+import { SETTING_SPECS as S } from "./setting-specs";
 
-/**
- * Preferences that follow a person to every device: each key's allowed values. A value a
- * person sets overrides their organization's default, which overrides the built-in one.
- */
+export * from "./setting-specs";
+
+const int = (spec: { min: number; max: number }) => z.number().int().min(spec.min).max(spec.max);
+
+/** Every preference key with its allowed values (setting-specs.ts holds the data). */
 export const ZSettingValues = z.object({
-  /** Monaco's and the terminal's colours. */
-  theme: z.enum(["light", "dark", "highContrast"]),
-  editorFontSize: z.number().int().min(8).max(40),
-  tabSize: z.number().int().min(1).max(8),
+  theme: z.enum(S.theme.choices),
+  editorFontSize: int(S.editorFontSize),
+  tabSize: int(S.tabSize),
   insertSpaces: z.boolean(),
-  wordWrap: z.enum(["off", "on"]),
+  wordWrap: z.enum(S.wordWrap.choices),
   minimap: z.boolean(),
-  /** How long after the last change the session (unsaved text included) is stored. */
-  autosaveDelayMs: z.number().int().min(100).max(10_000),
-  /** Whether modified files are also written to disk without Ctrl+S, and when. */
-  saveFilesToDisk: z.enum(["off", "afterDelay", "onFocusChange"]),
-  terminalFontSize: z.number().int().min(8).max(40),
-  terminalCursorStyle: z.enum(["block", "underline", "bar"]),
-  terminalScrollback: z.number().int().min(100).max(100_000),
-});
-export type SettingValues = z.infer<typeof ZSettingValues>;
-export type SettingKey = keyof SettingValues;
-
-export const SETTING_KEYS = Object.keys(ZSettingValues.shape) as SettingKey[];
-
-/** What Hearth uses when neither the person nor their organization set a key. */
-export const BUILT_IN_SETTINGS: Readonly<SettingValues> = Object.freeze({
-  theme: "dark",
-  editorFontSize: 14,
-  tabSize: 4,
-  insertSpaces: true,
-  wordWrap: "off",
-  minimap: false,
-  autosaveDelayMs: 500,
-  saveFilesToDisk: "off",
-  terminalFontSize: 13,
-  terminalCursorStyle: "block",
-  terminalScrollback: 5000,
+  autosaveDelayMs: int(S.autosaveDelayMs),
+  saveFilesToDisk: z.enum(S.saveFilesToDisk.choices),
+  terminalFontSize: int(S.terminalFontSize),
+  terminalCursorStyle: z.enum(S.terminalCursorStyle.choices),
+  terminalScrollback: int(S.terminalScrollback),
 });
 
 /** Some keys, each valid; unknown keys are refused, not dropped. */
 export const ZSettingsPatch = ZSettingValues.partial().strict();
-export type SettingsPatch = z.infer<typeof ZSettingsPatch>;
 
 /** (t_home,"settings",userId): the values a person set, in their home tenant. */
 export const ZUserSettingsRecord = z.object({
@@ -60,32 +39,7 @@ export const ZTenantSettingsRecord = z.object({
 });
 export type TenantSettingsRecord = z.infer<typeof ZTenantSettingsRecord>;
 
-/** Where a resolved value came from. */
-export type SettingSource = "builtIn" | "organization" | "user";
-
-/** Every key's value in effect, and where each came from. */
-export interface ResolvedSettings {
-  values: SettingValues;
-  sources: Record<SettingKey, SettingSource>;
-}
-
-/** The person's value, else the organization's default, else the built-in one. */
-export function resolveSettings(
-  user: SettingsPatch | undefined,
-  organization: SettingsPatch | undefined,
-): ResolvedSettings {
-  const values = { ...BUILT_IN_SETTINGS } as Record<SettingKey, unknown>;
-  const sources = {} as Record<SettingKey, SettingSource>;
-  for (const key of SETTING_KEYS) {
-    sources[key] = "builtIn";
-    if (organization?.[key] !== undefined) {
-      values[key] = organization[key];
-      sources[key] = "organization";
-    }
-    if (user?.[key] !== undefined) {
-      values[key] = user[key];
-      sources[key] = "user";
-    }
-  }
-  return { values: values as SettingValues, sources };
-}
+// The schema and the specs describe the same values.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const agree: Same<z.infer<typeof ZSettingValues>, import("./setting-specs").SettingValues> = true;
+void agree;

@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { call } from "./web-support";
+import { call, expectAccessible } from "./web-support";
 
 let counter = 0;
 const freshEmail = () => `web-${Date.now()}-${process.pid}-${++counter}@example.com`;
@@ -33,15 +32,6 @@ const idOf = async (page: Page, name: string) =>
   ((await page.getByRole("link", { name, exact: true }).first().getAttribute("href")) ?? "")
     .split("/")
     .pop()!;
-
-/** axe-core finds nothing serious or critical on the page as it is now. */
-async function expectAccessible(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  expect(serious, page.url()).toEqual([]);
-}
 
 const row = (page: Page, name: string) => page.getByRole("listitem", { name, exact: true }).first();
 

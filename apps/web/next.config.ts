@@ -17,6 +17,8 @@ const config: NextConfig = {
   // The pnpm workspace root, where the lockfile and the hoisted packages are.
   turbopack: { root: repoRoot },
   outputFileTracingRoot: repoRoot,
+  // The browser reads the preference keys' specs straight from the db package's source.
+  transpilePackages: ["@hearth/db"],
   typescript: {
     // The app's own tsconfig (DOM, JSX); tsconfig.json is the server's.
     tsconfigPath: "tsconfig.app.json",

@@ -2,7 +2,9 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import { flushSync } from "react-dom";
 import { Group, Panel, Separator } from "react-resizable-panels";
+import { useSettings } from "../settings/settings-context";
 import { EditorArea } from "./editor/editor-area";
+import { useSaveFilesToDisk } from "./editor/save-to-disk";
 import { FileTree } from "./file-tree/file-tree";
 import { useIde, useIdeState } from "./ide-context";
 import { NotesPanel } from "./panels/notes-panel";
@@ -19,8 +21,14 @@ const SaveConflictDialog = lazy(() =>
 
 /** The IDE's parts in place: files and panels, editors over the terminal, status bar. */
 export function IdeLayout({ name }: { name: string }) {
-  const { store, ownerName } = useIde();
+  const ide = useIde();
+  const { store, ownerName } = ide;
   const readOnly = useIdeState((s) => s.readOnly);
+  const settings = useSettings();
+  useEffect(() => {
+    ide.autosaver?.setDebounceMs(settings.autosaveDelayMs);
+  }, [ide, settings.autosaveDelayMs]);
+  useSaveFilesToDisk(ide, settings.saveFilesToDisk, settings.autosaveDelayMs);
   const panels = useIdeState((s) => s.panels);
   const [quickOpen, setQuickOpen] = useState(false);
   const [sharing, setSharing] = useState(false);

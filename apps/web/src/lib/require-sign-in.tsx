@@ -1,6 +1,7 @@
 "use client";
 import { usePathname, useRouter } from "next/navigation";
 import { type ReactNode, useEffect, useState } from "react";
+import { SettingsProvider } from "../settings/settings-context";
 import { useSession } from "./use-session";
 
 /** Where the sign-in page sends a person back to once they are in. */
@@ -13,7 +14,7 @@ export function signInHref(reason: string | null, next: string | null): string {
 }
 
 /**
- * Renders its children only for a signed-in person; anyone else goes to the sign-in page,
+ * Renders its children only for a signed-in person, with their settings live; anyone else goes to the sign-in page,
  * with the reason when their sign-in ended under them (revoked, signed out elsewhere).
  */
 export function RequireSignIn({ children }: { children: ReactNode }) {
@@ -45,5 +46,5 @@ export function RequireSignIn({ children }: { children: ReactNode }) {
       </p>
     );
   }
-  return <>{children}</>;
+  return <SettingsProvider>{children}</SettingsProvider>;
 }

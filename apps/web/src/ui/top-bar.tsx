@@ -25,6 +25,9 @@ export function TopBar({ children }: { children?: ReactNode }) {
       </Link>
       {children}
       <span className="spacer" />
+      <Link href="/settings" className="topbar-link" title="Settings (Ctrl+,)">
+        Settings
+      </Link>
       {user ? (
         <span className="who">
           {user.firstName} {user.lastName}

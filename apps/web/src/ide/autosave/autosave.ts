@@ -90,7 +90,7 @@ export class Autosaver {
   private refused: string | null = null;
   private hasPending = false;
   private unsubscribe: (() => void) | undefined;
-  private readonly debounceMs: number;
+  private debounceMs: number;
   private readonly retryMs: number[];
   private readonly now: () => Date;
 
@@ -118,6 +118,11 @@ export class Autosaver {
       if (a.some((v, i) => v !== b[i])) this.schedule(this.debounceMs);
     });
     if (!isEmptyPatch(this.patch())) this.schedule(0);
+  }
+
+  /** How long after the last change a save goes out (the person's autosave delay). */
+  setDebounceMs(ms: number): void {
+    this.debounceMs = ms;
   }
 
   stop(): void {

@@ -1,5 +1,7 @@
 "use client";
+import type { SettingValues } from "@hearth/db/settings";
 import { useEffect, useRef } from "react";
+import { OPEN_SETTINGS_EVENT, useSettings } from "../../settings/settings-context";
 import { useIde, useIdeState } from "../ide-context";
 import type { Breakpoint, GroupIndex, JsonValue } from "../state/types";
 import { type MonacoEditor, monaco, type ViewState } from "./monaco";
@@ -27,17 +29,18 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
   const breakpoints = useIdeState((s) => s.breakpoints);
   const focused = useIdeState((s) => s.focusedGroup === group);
   const decorations = useRef<monaco.editor.IEditorDecorationsCollection | null>(null);
+  const settings = useSettings();
+  const initialSettings = useRef(settings);
 
   useEffect(() => {
     const editor = monaco.editor.create(host.current!, {
       model: null,
-      theme: "vs-dark",
+      theme: monacoTheme(initialSettings.current.theme),
       automaticLayout: true,
       glyphMargin: true,
       readOnly,
       domReadOnly: readOnly,
-      fontSize: 14,
-      minimap: { enabled: false },
+      ...editorOptions(initialSettings.current),
       scrollBeyondLastLine: false,
       fixedOverflowWidgets: true,
       ariaLabel: "Editor",
@@ -94,6 +97,9 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Backquote, () => {
       state().toggleTerminalPanel();
     });
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Comma, () => {
+      window.dispatchEvent(new CustomEvent(OPEN_SETTINGS_EVENT));
+    });
     return () => {
       clearTimeout(viewTimer);
       keepViewState();
@@ -108,6 +114,13 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
   useEffect(() => {
     editorRef.current?.updateOptions({ readOnly, domReadOnly: readOnly });
   }, [readOnly]);
+
+  // Preferences apply as they change, here and in every other tab and device.
+  useEffect(() => {
+    monaco.editor.setTheme(monacoTheme(settings.theme));
+    editorRef.current?.updateOptions(editorOptions(settings));
+    models.setIndentation({ tabSize: settings.tabSize, insertSpaces: settings.insertSpaces });
+  }, [settings, models]);
 
   // Show the group's active file with its view state.
   useEffect(() => {
@@ -147,6 +160,14 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
   }, [breakpoints, path]);
 
   return <div ref={host} className="code-editor" />;
+}
+
+function monacoTheme(theme: SettingValues["theme"]): string {
+  return theme === "light" ? "vs" : theme === "highContrast" ? "hc-black" : "vs-dark";
+}
+
+function editorOptions(s: SettingValues): monaco.editor.IEditorOptions {
+  return { fontSize: s.editorFontSize, wordWrap: s.wordWrap, minimap: { enabled: s.minimap } };
 }
 
 /**

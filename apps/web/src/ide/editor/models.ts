@@ -14,6 +14,8 @@ export class EditorModels {
   /** The text each model last reported, so the store's own echo is not applied back. */
   private readonly lastText = new Map<string, string>();
   private readonly unsubscribe: () => void;
+  /** The person's indentation settings, which every model uses. */
+  private indentation: { tabSize: number; insertSpaces: boolean } | null = null;
 
   constructor(
     private readonly store: IdeStore,
@@ -66,6 +68,7 @@ export class EditorModels {
     const state = store.getState();
     const language = state.tabs.find((t) => t.path === path)?.language ?? "plaintext";
     const model = monaco.editor.createModel(text, language, monaco.Uri.file(`/${path}`));
+    if (this.indentation) model.updateOptions(this.indentation);
     this.lastText.set(path, text);
     model.onDidChangeContent(() => {
       const value = model.getValue();
@@ -73,6 +76,16 @@ export class EditorModels {
       store.getState().setText(path, value);
     });
     return model;
+  }
+
+  /** Tab size and spaces-or-tabs for every open file and those opened later. */
+  setIndentation(indentation: { tabSize: number; insertSpaces: boolean }): void {
+    this.indentation = indentation;
+    for (const pending of this.models.values()) {
+      void pending.then((model) => {
+        if (!model.isDisposed()) model.updateOptions(indentation);
+      });
+    }
   }
 
   private async readInto(path: string) {

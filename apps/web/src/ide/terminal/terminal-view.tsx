@@ -1,9 +1,11 @@
 "use client";
+import type { SettingValues } from "@hearth/db/settings";
 import { FitAddon } from "@xterm/addon-fit";
 import { WebLinksAddon } from "@xterm/addon-web-links";
-import { Terminal } from "@xterm/xterm";
+import { type ITerminalOptions, Terminal } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef } from "react";
+import { useSettings } from "../../settings/settings-context";
 import { useIde } from "../ide-context";
 
 type TerminalEvent =
@@ -27,6 +29,9 @@ type TerminalEvent =
 export function TerminalView({ terminalId, visible }: { terminalId: string; visible: boolean }) {
   const { client, store } = useIde();
   const host = useRef<HTMLElement>(null);
+  const settings = useSettings();
+  const initialSettings = useRef(settings);
+  const termRef = useRef<{ term: Terminal; fit: FitAddon } | null>(null);
 
   useEffect(() => {
     const readOnly = store.getState().readOnly;
@@ -35,11 +40,10 @@ export function TerminalView({ terminalId, visible }: { terminalId: string; visi
       cursorBlink: !readOnly,
       disableStdin: readOnly,
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, monospace',
-      fontSize: 13,
-      scrollback: 5000,
-      theme: { background: "#12141a", foreground: "#e6e8ee" },
+      ...terminalOptions(initialSettings.current),
     });
     const fit = new FitAddon();
+    termRef.current = { term, fit };
     term.loadAddon(fit);
     term.loadAddon(new WebLinksAddon());
     term.open(host.current!);
@@ -103,6 +107,7 @@ export function TerminalView({ terminalId, visible }: { terminalId: string; visi
     observer.observe(host.current!);
     return () => {
       disposed = true;
+      termRef.current = null;
       observer.disconnect();
       input.dispose();
       resize.dispose();
@@ -111,7 +116,42 @@ export function TerminalView({ terminalId, visible }: { terminalId: string; visi
     };
   }, [client, store, terminalId]);
 
+  // Preferences apply as they change; a new font size means a new number of columns.
+  useEffect(() => {
+    const current = termRef.current;
+    if (!current) return;
+    current.term.options = terminalOptions(settings);
+    const el = host.current;
+    if (el && el.offsetWidth > 0 && el.offsetHeight > 0 && !current.term.options.disableStdin) {
+      try {
+        current.fit.fit();
+      } catch {
+        // Measured while detaching.
+      }
+    }
+  }, [settings]);
+
   return (
     <section ref={host} className="terminal-view" hidden={!visible} aria-label="Terminal screen" />
   );
+}
+
+const TERMINAL_THEMES: Record<SettingValues["theme"], ITerminalOptions["theme"]> = {
+  dark: { background: "#12141a", foreground: "#e6e8ee", cursor: "#e6e8ee" },
+  light: {
+    background: "#ffffff",
+    foreground: "#1f2328",
+    cursor: "#1f2328",
+    selectionBackground: "#b6d6fb",
+  },
+  highContrast: { background: "#000000", foreground: "#ffffff", cursor: "#ffffff" },
+};
+
+function terminalOptions(s: SettingValues): ITerminalOptions {
+  return {
+    fontSize: s.terminalFontSize,
+    cursorStyle: s.terminalCursorStyle,
+    scrollback: s.terminalScrollback,
+    theme: TERMINAL_THEMES[s.theme],
+  };
 }

@@ -217,6 +217,15 @@ describe("autosave", () => {
     two.saver.stop();
   });
 
+  it("opening a session sends nothing until something changes, also one never opened before", async () => {
+    const user = await signedIn(ts);
+    const tab = await openTab(ts, user);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(tab.sent).toEqual([]);
+    expect(tab.store.getState().status).toBe("Saved");
+    tab.saver.stop();
+  });
+
   it("the same file changed in two tabs: this tab's text stays, the other's is a recoverable copy", async () => {
     const user = await signedIn(ts);
     const one = await openTab(ts, user);

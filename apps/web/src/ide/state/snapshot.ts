@@ -1,5 +1,5 @@
 import { languageForPath } from "../editor/language";
-import { DEFAULT_PANELS, type IdeState } from "./ide-store";
+import { DEFAULT_PANELS, type IdeState, initialIdeState } from "./ide-store";
 import type {
   EditorLayout,
   EditorPart,
@@ -103,12 +103,19 @@ export function fromParts(parts: SessionParts): Partial<IdeState> {
   };
 }
 
-/** The browser-owned parts of a session as workspace.get returns it. */
+/**
+ * The browser-owned parts of a session as workspace.get returns them, in the shape this
+ * IDE writes them: a session stored before a part of the editor existed (the panel
+ * sizes, the open folders), or never opened, differs from what the IDE would save only by
+ * defaults, and defaults are not a change to send (every tab opened would send one, and
+ * two tabs opened together would each merge the other's first save).
+ */
 export function sessionParts(session: WorkspaceSession): SessionParts {
-  return {
+  const stored: SessionParts = {
     editor: session.editor as EditorPart,
     debug: session.debug,
     memory: session.memory,
     buffers: session.buffers,
   };
+  return toParts({ ...initialIdeState(""), ...fromParts(stored) });
 }

@@ -1,4 +1,4 @@
-import { globalKeys, tenantKeys } from "../keyspace";
+import { globalKeys, type KeyRange, tenantKeys } from "../keyspace";
 import type { AuthSession } from "../models/auth-session";
 import type { Page, PageRequest } from "../models/common";
 import { newId } from "../models/ids";
@@ -51,6 +51,19 @@ export interface DeleteTenantOptions {
 
 export class TenantRepository {
   constructor(private readonly store: Store) {}
+
+  /** How many members and workspace sessions the tenant has (what its plan limits count). */
+  async usage(tenantId: string): Promise<{ members: number; workspaces: number }> {
+    const keys = tenantKeys(tenantId);
+    return this.store.transact(async (tx) => {
+      const count = async (r: KeyRange) => (await tx.getRange(r.begin, r.end)).length;
+      const [members, workspaces] = await Promise.all([
+        count(keys.membersSpace.range()),
+        count(keys.wsByUserSpace.range()),
+      ]);
+      return { members, workspaces };
+    });
+  }
 
   async create(input: CreateTenantInput): Promise<Tenant> {
     const now = (input.now ?? new Date()).toISOString();

@@ -12,6 +12,7 @@ import { requestPasswordReset } from "./request-password-reset";
 import { resendVerification } from "./resend-verification";
 import { resetPassword } from "./reset-password";
 import { revokeDevice } from "./revoke-device";
+import { updateProfile } from "./update-profile";
 import { verifyEmail } from "./verify-email";
 
 export const authRouter = router({
@@ -24,6 +25,7 @@ export const authRouter = router({
   devices,
   revokeDevice,
   changePassword,
+  updateProfile,
   verifyEmail,
   resendVerification,
   requestPasswordReset,

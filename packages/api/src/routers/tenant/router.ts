@@ -10,6 +10,7 @@ import { revokeInvitation } from "./revoke-invitation";
 import { setRole } from "./set-role";
 import { switchTenant } from "./switch";
 import { updateTenant } from "./update";
+import { tenantUsage } from "./usage";
 import { tenantWorkspaces } from "./workspaces";
 
 export const tenantRouter = router({
@@ -25,4 +26,5 @@ export const tenantRouter = router({
   removeMember,
   delete: deleteTenant,
   workspaces: tenantWorkspaces,
+  usage: tenantUsage,
 });

@@ -591,7 +591,9 @@ export class AuthService {
     const user = await this.repos.users.getById(auth.userId);
     if (!user?.isActive) throw new AuthError();
     const current = typeof input.currentPassword === "string" ? input.currentPassword : "";
-    if (!(await verifyPassword(user.passwordHash, current))) throw new AuthError();
+    if (!(await verifyPassword(user.passwordHash, current))) {
+      throw new AuthError("That is not your current password.");
+    }
     const newPassword = requirePassword(input.newPassword);
     const passwordHash = await hashPassword(newPassword);
     const now = this.now();

@@ -1,6 +1,7 @@
 "use client";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { RequireSignIn } from "../lib/require-sign-in";
+import { MyInvitations } from "../organization/my-invitations";
 import { TopBar } from "../ui/top-bar";
 import { CreateWorkspaceForm } from "./create-workspace-form";
 import { EmailNotice } from "./email-notice";
@@ -17,6 +18,7 @@ export function Dashboard() {
         <main className="content">
           <h1>Workspaces</h1>
           <EmailNotice />
+          <MyInvitations />
           <DashboardColumns />
         </main>
       </div>

@@ -22,6 +22,9 @@ function webSocketUrl(): string {
   return `${protocol === "https:" ? "wss" : "ws"}://${host}/api/trpc-ws`;
 }
 
+/** Calls whose UNAUTHORIZED is about a password they were given, not about the token. */
+const REFUSES_CREDENTIALS = new Set(["auth.changePassword"]);
+
 /**
  * A call refused as UNAUTHORIZED while signed in is tried once more after renewing the
  * token: the token may have expired in a sleeping laptop, or a WebSocket may still carry
@@ -43,7 +46,12 @@ function renewOnUnauthorized(
             complete: () => observer.complete(),
             error: (err) => {
               const code = (err.data as { code?: string } | undefined)?.code;
-              if (retried || code !== "UNAUTHORIZED" || session.current.status !== "signed-in") {
+              if (
+                retried ||
+                code !== "UNAUTHORIZED" ||
+                session.current.status !== "signed-in" ||
+                REFUSES_CREDENTIALS.has(op.path)
+              ) {
                 observer.error(err);
                 return;
               }

@@ -58,6 +58,7 @@ export class AuthSession {
   private state: SessionState = { status: "unknown" };
   private readonly listeners = new Set<Listener>();
   private renewing: Promise<string | null> | null = null;
+  private leaving = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly channel: BroadcastChannel | null;
   // Its own client without the auth links: refreshing must not wait for a token.
@@ -151,9 +152,20 @@ export class AuthSession {
     return this.renewing;
   }
 
+  /**
+   * The page is about to load another with a new sign-in (a tenant switch): a refusal of
+   * a call it still had under way speaks of the sign-in that just ended, so it must not
+   * tell the browser's other tabs — the page being loaded among them — to sign out.
+   */
+  leave(): void {
+    this.leaving = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
   /** Forgets the token. `broadcast` tells this browser's other tabs (a deliberate sign-out). */
   end(reason: SignedOutReason, broadcast = true): void {
-    if (broadcast) this.channel?.postMessage("signed-out");
+    if (broadcast && !this.leaving) this.channel?.postMessage("signed-out");
     this.set({ status: "signed-out", reason });
   }
 

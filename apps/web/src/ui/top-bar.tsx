@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { authSession } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
 import { BrandMark } from "./brand";
+import { TenantSwitcher } from "./tenant-switcher";
 
 /** The bar above every signed-in page: the brand (home), page-specific items, who, sign out. */
 export function TopBar({ children }: { children?: ReactNode }) {
@@ -25,13 +26,18 @@ export function TopBar({ children }: { children?: ReactNode }) {
       </Link>
       {children}
       <span className="spacer" />
-      <Link href="/settings" className="topbar-link" title="Settings (Ctrl+,)">
-        Settings
-      </Link>
+      <TenantSwitcher />
+      <nav aria-label="Account" className="topbar-nav">
+        <Link href="/account">Account</Link>
+        <Link href="/organization">Organization</Link>
+        {me.data?.role === "Admin" ? <Link href="/audit">Audit</Link> : null}
+        <Link href="/settings" title="Settings (Ctrl+,)">
+          Settings
+        </Link>
+      </nav>
       {user ? (
         <span className="who">
           {user.firstName} {user.lastName}
-          {me.data && me.data.tenant.type === "Organization" ? ` · ${me.data.tenant.name}` : ""}
         </span>
       ) : null}
       <button

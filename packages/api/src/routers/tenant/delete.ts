@@ -3,8 +3,11 @@ import { ValidationError } from "@hearth/db";
 import { z } from "zod";
 import { ForbiddenError } from "../../errors";
 import { audit } from "../../lib/audit";
+import { clientOf } from "../../lib/authenticate";
+import { requireCookieTransport } from "../../lib/cookies";
 import { tenantWorkspaceRoot } from "../../lib/workspace-path";
 import { adminProcedure } from "../../trpc";
+import { signedIn } from "../auth/shared";
 import { currentTenant } from "./shared";
 
 export const ZDeleteTenantInput = z.object({ confirmName: z.string().max(200) });
@@ -12,11 +15,14 @@ export const ZDeleteTenantInput = z.object({ confirmName: z.string().max(200) })
 /**
  * Deletes an Organization tenant: its whole key range, its global entries and its
  * workspace folders. The caller types the tenant's name to confirm. The audit event goes
- * to the caller's own tenant, since the deleted one's log goes with it.
+ * to the caller's own tenant, since the deleted one's log goes with it. The caller's
+ * sign-in moves to their own tenant first (as tenant.switch does: new access token and
+ * cookie in the answer), so deleting the organization they are in does not sign them out.
  */
 export const deleteTenant = adminProcedure
   .input(ZDeleteTenantInput)
   .mutation(async ({ ctx, input }) => {
+    requireCookieTransport(ctx, "tenant.delete");
     const tenant = await currentTenant(ctx);
     if (tenant.type !== "Organization") {
       throw new ForbiddenError("Only Organization tenants can be deleted; this is a personal one.");
@@ -25,6 +31,10 @@ export const deleteTenant = adminProcedure
       throw new ValidationError("Type the tenant's exact name to confirm its deletion.");
     }
     const actor = await ctx.repos.users.getById(ctx.user.id);
+    const home =
+      actor && actor.tenantId !== tenant.id
+        ? signedIn(ctx, await ctx.auth.switchTenant(ctx.user.auth, actor.tenantId, clientOf(ctx)))
+        : null;
     await ctx.repos.tenants.delete(tenant.id);
     await rm(tenantWorkspaceRoot(ctx.config.workspacesDir, tenant.id), {
       recursive: true,
@@ -40,5 +50,5 @@ export const deleteTenant = adminProcedure
         detail: { tenantId: tenant.id, name: tenant.name },
       });
     }
-    return { id: tenant.id, deleted: true as const };
+    return { id: tenant.id, deleted: true as const, home };
   });

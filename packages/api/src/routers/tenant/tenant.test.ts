@@ -159,10 +159,14 @@ describe("tenant procedures", () => {
     expect(existsSync(folder)).toBe(true);
 
     await expectCode(inOrg.tenant.delete({ confirmName: "doomed" }), "BAD_REQUEST");
-    expect(await inOrg.tenant.delete({ confirmName: "Doomed" })).toEqual({
-      id: org.id,
-      deleted: true,
-    });
+    const deleted = await inOrg.tenant.delete({ confirmName: "Doomed" });
+    expect(deleted).toMatchObject({ id: org.id, deleted: true });
+    // Ada is signed in to her own tenant now, with a new cookie: not signed out.
+    expect(deleted.home).toMatchObject({ tenant: { id: ctx.ada.tenantId }, role: "Admin" });
+    expect(ctx.ada.client.refreshCookie).toBeDefined();
+    const atHome = ctx.h.client();
+    atHome.accessToken = deleted.home!.accessToken;
+    expect((await (await atHome.api()).tenant.current()).id).toBe(ctx.ada.tenantId);
     expect(await ctx.h.repos.tenants.getById(org.id)).toBeNull();
     expect(await ctx.h.repos.workspaceSessions.getById(org.id, s.id)).toBeNull();
     expect(await ctx.h.repos.users.listMembershipsOfUser(bob.userId)).toHaveLength(1);

@@ -138,6 +138,20 @@ test("the last Admin cannot step down, and deleting an organization needs its na
   await a.getByRole("link", { name: "Organization", exact: true }).click();
   await expect(a.getByRole("heading", { name: "Difference", level: 1 })).toBeVisible();
 
+  // Revoking an invitation asks first.
+  const invite = a.getByRole("form", { name: "Invite someone" });
+  await invite.getByLabel("Email").fill("charles@example.com");
+  await invite.getByRole("button", { name: "Invite" }).click();
+  await a
+    .getByRole("list", { name: "Pending invitations" })
+    .getByRole("button", { name: "Revoke the invitation of charles@example.com" })
+    .click();
+  await a
+    .getByRole("dialog", { name: "Revoke the invitation of charles@example.com?" })
+    .getByRole("button", { name: "Revoke" })
+    .click();
+  await expect(a.getByText("No pending invitations.")).toBeVisible();
+
   await a.getByRole("combobox", { name: "Role of Ada Lovelace" }).selectOption("Viewer");
   await expect(a.getByRole("alert").filter({ hasText: "Admin" })).toHaveText(
     "A tenant needs at least one Admin.",

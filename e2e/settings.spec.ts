@@ -48,6 +48,7 @@ test("settings changed on one device apply at once in the IDE open on another, a
   await ide.getByLabel("New file in the workspace").press("Enter");
   await expect.poll(() => monacoTheme(ide)).toBe("vs-dark");
   await expect.poll(() => editorFontSize(ide)).toBe("14px");
+  await expectAccessible(ide);
 
   // Another device: the same person, signed in separately, on the settings page.
   const other = await (await browser.newContext()).newPage();

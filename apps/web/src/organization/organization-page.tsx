@@ -178,13 +178,14 @@ function Invitations() {
   const refresh = () => void queryClient.invalidateQueries(trpc.tenant.pathFilter());
   const invite = useMutation(trpc.tenant.invite.mutationOptions({ onSuccess: refresh }));
   const revoke = useMutation(trpc.tenant.revokeInvitation.mutationOptions({ onSuccess: refresh }));
+  const [revoking, setRevoking] = useState<{ id: string; email: string } | null>(null);
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("Developer");
   const submit = (e: FormEvent) => {
     e.preventDefault();
     invite.mutate({ email, role }, { onSuccess: () => setEmail("") });
   };
-  const error = invite.error ?? revoke.error;
+  const error = invite.error;
   return (
     <section className="panel" aria-labelledby="invitations-title">
       <h2 id="invitations-title">Invitations</h2>
@@ -234,8 +235,10 @@ function Invitations() {
                   type="button"
                   className="small"
                   aria-label={`Revoke the invitation of ${inv.email}`}
-                  disabled={revoke.isPending}
-                  onClick={() => revoke.mutate({ id: inv.id })}
+                  onClick={() => {
+                    revoke.reset();
+                    setRevoking({ id: inv.id, email: inv.email });
+                  }}
                 >
                   Revoke
                 </button>
@@ -246,6 +249,19 @@ function Invitations() {
       ) : (
         <p className="empty">No pending invitations.</p>
       )}
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke the invitation of ${revoking?.email ?? ""}?`}
+        confirmLabel="Revoke"
+        busy={revoke.isPending}
+        error={revoke.error ? errorSentence(revoke.error) : null}
+        onCancel={() => setRevoking(null)}
+        onConfirm={() =>
+          revoking && revoke.mutate({ id: revoking.id }, { onSuccess: () => setRevoking(null) })
+        }
+      >
+        The link they were mailed stops working; they can be invited again later.
+      </ConfirmDialog>
     </section>
   );
 }

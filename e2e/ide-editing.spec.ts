@@ -146,5 +146,11 @@ test("a binary file and one too large to edit show why, and no key typed changes
   await expect(why).toContainText("big.txt is 5.7 MiB");
   await runInTerminal(page, "md5sum -c sums");
   await expectTerminalToShow(page, /^blob\.bin: OK\nbig\.txt: OK$/m);
+
+  // Delete on a focused tab closes it, as the pointer's × does.
+  await tab(page, 1, "big.txt").focus();
+  await page.keyboard.press("Delete");
+  await expect(tab(page, 1, "big.txt")).toHaveCount(0);
+  await expect(tab(page, 1, "blob.bin")).toHaveAttribute("aria-selected", "true");
   await expectSaved(page);
 });

@@ -55,8 +55,12 @@ export function EditorGroup({ group }: { group: GroupIndex }) {
                 type="button"
                 role="tab"
                 aria-selected={selected}
+                aria-keyshortcuts="Delete"
                 className="editor-tab-name"
                 onClick={() => store.getState().setActive(tab.path, group)}
+                onKeyDown={(e) => {
+                  if (e.key === "Delete") store.getState().closeTab(tab.path, group);
+                }}
               >
                 {fileName(tab.path)}
                 {modified ? (
@@ -66,10 +70,14 @@ export function EditorGroup({ group }: { group: GroupIndex }) {
                   </span>
                 ) : null}
               </button>
+              {/* A tab list holds tabs only: the pointer's way to close; the keyboard's is
+                  Delete on the tab, or Ctrl+W in the editor. */}
               <button
                 type="button"
                 className="editor-tab-close"
-                aria-label={`Close ${fileName(tab.path)}`}
+                aria-hidden="true"
+                tabIndex={-1}
+                title={`Close ${fileName(tab.path)} (Ctrl+W)`}
                 onClick={() => store.getState().closeTab(tab.path, group)}
               >
                 ×

@@ -78,12 +78,24 @@ export function TerminalPanel() {
                 type="button"
                 role="tab"
                 aria-selected={t.id === active}
+                aria-keyshortcuts={readOnly ? undefined : "Delete"}
                 onClick={() => store.getState().setActiveTerminal(t.id)}
+                onKeyDown={(e) => {
+                  if (e.key === "Delete" && !readOnly) void kill(t.id);
+                }}
               >
                 {t.name}
               </button>
               {readOnly ? null : (
-                <button type="button" aria-label={`Kill ${t.name}`} onClick={() => void kill(t.id)}>
+                // A tab list holds tabs only: the pointer's way to kill; the keyboard's
+                // is Delete on the tab.
+                <button
+                  type="button"
+                  aria-hidden="true"
+                  tabIndex={-1}
+                  title={`Kill ${t.name} (Delete)`}
+                  onClick={() => void kill(t.id)}
+                >
                   ×
                 </button>
               )}

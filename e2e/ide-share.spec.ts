@@ -4,24 +4,20 @@ import {
   editorText,
   expect,
   expectTerminalToShow,
-  freePort,
   freshEmail,
   type OwnServer,
-  ownServer,
+  ownServerWithMailbox,
   PASSWORD,
   removeServer,
   runInTerminal,
   terminalText,
 } from "./ide-support";
-import { type Mailbox, openMailbox } from "./mailbox";
+import type { Mailbox } from "./mailbox";
 
-// A server of its own, mailing to a mailbox of its own: invitations need a confirmed email.
 let server: OwnServer;
 let mailbox: Mailbox;
 test.beforeEach(async () => {
-  const smtp = await freePort();
-  mailbox = await openMailbox(smtp);
-  server = await ownServer({ HEARTH_SMTP_URL: `smtp://127.0.0.1:${smtp}` });
+  ({ server, mailbox } = await ownServerWithMailbox());
 });
 test.afterEach(async () => {
   await removeServer(server);

@@ -9,6 +9,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect as baseExpect, type Locator, type Page } from "@playwright/test";
+import { type Mailbox, openMailbox } from "./mailbox";
 
 /** The IDE's specs wait longer than the default: Monaco and terminals on a busy machine. */
 export const expect = baseExpect.configure({ timeout: 15_000 });
@@ -84,6 +85,14 @@ export async function ownServer(env: Record<string, string> = {}): Promise<OwnSe
 }
 
 /** A loopback port nothing listens on now. */
+/** A server of its own, mailing to a mailbox of its own: invitations need a confirmed email. */
+export async function ownServerWithMailbox(): Promise<{ server: OwnServer; mailbox: Mailbox }> {
+  const smtp = await freePort();
+  const mailbox = await openMailbox(smtp);
+  const server = await ownServer({ HEARTH_SMTP_URL: `smtp://127.0.0.1:${smtp}` });
+  return { server, mailbox };
+}
+
 export async function freePort(): Promise<number> {
   const probe = net.createServer();
   await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));

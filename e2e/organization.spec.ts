@@ -1,22 +1,19 @@
 import { type Browser, type Page, test } from "@playwright/test";
 import {
   expect,
-  freePort,
   freshEmail,
   type OwnServer,
-  ownServer,
+  ownServerWithMailbox,
   registerThroughUi,
   removeServer,
 } from "./ide-support";
-import { type Mailbox, openMailbox } from "./mailbox";
+import type { Mailbox } from "./mailbox";
 import { call, expectAccessible } from "./web-support";
 
 let server: OwnServer;
 let mailbox: Mailbox;
 test.beforeEach(async () => {
-  const smtp = await freePort();
-  mailbox = await openMailbox(smtp);
-  server = await ownServer({ HEARTH_SMTP_URL: `smtp://127.0.0.1:${smtp}` });
+  ({ server, mailbox } = await ownServerWithMailbox());
 });
 test.afterEach(async () => {
   await removeServer(server);

@@ -17,7 +17,7 @@ async function registerThroughUi(page: Page, email: string): Promise<void> {
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("heading", { name: "Workspaces", exact: true })).toBeVisible();
-  await expect(page.getByText("Ada Lovelace")).toBeVisible();
+  await expect(page.getByRole("banner").getByText("Ada Lovelace", { exact: true })).toBeVisible();
 }
 
 async function createWorkspace(page: Page, name: string, tags = ""): Promise<void> {

@@ -194,7 +194,7 @@ function Devices() {
         {(devices.data ?? []).map((d) => (
           <li key={d.tokenFamily} aria-label={d.current ? "This device" : device(d.userAgent)}>
             <div className="ws-line">
-              <strong>{device(d.userAgent)}</strong>
+              <strong title={d.userAgent ?? undefined}>{device(d.userAgent)}</strong>
               {d.current ? <span className="tag">This device</span> : null}
               <span className="meta">
                 {d.ipAddress ?? "unknown address"} · first seen {timeAgo(d.createdAt)} · last seen{" "}

@@ -74,6 +74,9 @@ test("settings changed on one device apply at once in the IDE open on another, a
   await expect.poll(() => terminalFontSize(ide)).toBe("16px");
   await expect(ide.locator("html")).toHaveAttribute("data-theme", "light");
   await expectAccessible(other);
+  // A page loaded later starts in the theme before its settings arrive: no dark flash.
+  await other.reload({ waitUntil: "domcontentloaded" });
+  expect(await other.evaluate(() => document.documentElement.dataset.theme)).toBe("light");
 
   // A number out of range is refused with the range, and nothing changes.
   await other.getByRole("spinbutton", { name: "Editor font size" }).fill("400");

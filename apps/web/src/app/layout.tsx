@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { HearthProviders } from "../lib/providers";
+import { THEME_BOOT_SCRIPT } from "../settings/theme";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -13,7 +14,11 @@ export const viewport: Viewport = { colorScheme: "dark", themeColor: "#16181d" }
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
+    // The theme attribute is set before React hydrates (see THEME_BOOT_SCRIPT).
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
+      </head>
       <body>
         <HearthProviders>{children}</HearthProviders>
       </body>

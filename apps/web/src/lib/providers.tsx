@@ -2,6 +2,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { type ReactNode, useEffect, useState } from "react";
+import { forgetTheme } from "../settings/settings-context";
 import { createHearthClient } from "./api-client";
 import { authSession } from "./session";
 import { TRPCProvider } from "./trpc";
@@ -33,7 +34,10 @@ export function HearthProviders({ children }: { children: ReactNode }) {
     void session.restore();
     // Nothing one person's sign-in fetched may be shown to the next one.
     return session.subscribe((state) => {
-      if (state.status === "signed-out") queryClient.clear();
+      if (state.status === "signed-out") {
+        queryClient.clear();
+        forgetTheme();
+      }
     });
   }, [queryClient]);
 

@@ -4,8 +4,19 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
 import { useTRPC, useTRPCClient } from "../lib/trpc";
+import { THEME_STORAGE_KEY } from "./theme";
 
 const SettingsContext = createContext<ResolvedSettings | null>(null);
+
+/** A sign-out forgets the theme: the sign-in page is not the last person's. */
+export function forgetTheme(): void {
+  delete document.documentElement.dataset.theme;
+  try {
+    localStorage.removeItem(THEME_STORAGE_KEY);
+  } catch {
+    // Storage refused (private mode): nothing was kept.
+  }
+}
 
 /** Asks the page to open the settings (Monaco's own Ctrl+, binding sends it). */
 export const OPEN_SETTINGS_EVENT = "hearth:open-settings";
@@ -37,9 +48,15 @@ export function SettingsProvider({ children }: { children: ReactNode }) {
     return () => sub.unsubscribe();
   }, [client, queryClient, trpc]);
 
-  const theme = settings?.values.theme ?? BUILT_IN_SETTINGS.theme;
+  const theme = settings?.values.theme;
   useEffect(() => {
+    if (!theme) return;
     document.documentElement.dataset.theme = theme;
+    try {
+      localStorage.setItem(THEME_STORAGE_KEY, theme);
+    } catch {
+      // Storage refused (private mode): the next page starts dark until settings arrive.
+    }
   }, [theme]);
 
   useEffect(() => {

@@ -3,28 +3,22 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { EmailNotice } from "../dashboard/email-notice";
 import { errorSentence } from "../lib/errors";
-import { RequireSignIn } from "../lib/require-sign-in";
 import { authSession } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
 import { ConfirmDialog } from "../ui/confirm-dialog";
+import { SignedInPage } from "../ui/signed-in-page";
 import { timeAgo } from "../ui/time";
-import { TopBar } from "../ui/top-bar";
 
 /** `/account`: the person's name, email, password and signed-in devices. */
 export function AccountPage() {
   return (
-    <RequireSignIn>
-      <div className="shell">
-        <TopBar />
-        <main className="content account-page">
-          <h1>Account</h1>
-          <EmailNotice />
-          <Profile />
-          <ChangePassword />
-          <Devices />
-        </main>
-      </div>
-    </RequireSignIn>
+    <SignedInPage className="account-page">
+      <h1>Account</h1>
+      <EmailNotice />
+      <Profile />
+      <ChangePassword />
+      <Devices />
+    </SignedInPage>
   );
 }
 

@@ -1,10 +1,9 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { errorSentence } from "../lib/errors";
-import { RequireSignIn } from "../lib/require-sign-in";
 import { useTRPC } from "../lib/trpc";
-import { TopBar } from "../ui/top-bar";
+import { ErrorAlert } from "../ui/error-alert";
+import { SignedInPage } from "../ui/signed-in-page";
 
 /** The actions Hearth records, for the filter. */
 const ACTIONS = [
@@ -34,15 +33,10 @@ const ACTIONS = [
 /** `/audit` (Admins): the tenant's events newest first, filtered by action and person. */
 export function AuditPage() {
   return (
-    <RequireSignIn>
-      <div className="shell">
-        <TopBar />
-        <main className="content">
-          <h1>Audit log</h1>
-          <AuditContent />
-        </main>
-      </div>
-    </RequireSignIn>
+    <SignedInPage>
+      <h1>Audit log</h1>
+      <AuditContent />
+    </SignedInPage>
   );
 }
 
@@ -98,11 +92,7 @@ function AuditContent() {
           </select>
         </div>
       </form>
-      {events.isError ? (
-        <div className="alert error" role="alert">
-          {errorSentence(events.error)}
-        </div>
-      ) : null}
+      <ErrorAlert error={events.error} />
       <div className="table-wrap">
         <table className="audit-table">
           <thead>

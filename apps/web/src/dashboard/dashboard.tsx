@@ -1,8 +1,7 @@
 "use client";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { RequireSignIn } from "../lib/require-sign-in";
 import { MyInvitations } from "../organization/my-invitations";
-import { TopBar } from "../ui/top-bar";
+import { SignedInPage } from "../ui/signed-in-page";
 import { CreateWorkspaceForm } from "./create-workspace-form";
 import { EmailNotice } from "./email-notice";
 import { RecentFiles } from "./recent-files";
@@ -12,17 +11,12 @@ import { WorkspaceList } from "./workspace-list";
 /** `/`: a signed-in person's workspaces and what to do with them. */
 export function Dashboard() {
   return (
-    <RequireSignIn>
-      <div className="shell">
-        <TopBar />
-        <main className="content">
-          <h1>Workspaces</h1>
-          <EmailNotice />
-          <MyInvitations />
-          <DashboardColumns />
-        </main>
-      </div>
-    </RequireSignIn>
+    <SignedInPage>
+      <h1>Workspaces</h1>
+      <EmailNotice />
+      <MyInvitations />
+      <DashboardColumns />
+    </SignedInPage>
   );
 }
 

@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { errorSentence } from "../lib/errors";
 import { useTRPC } from "../lib/trpc";
+import { ErrorAlert } from "../ui/error-alert";
 import { timeAgo } from "../ui/time";
 import { useSwitchTenant } from "./use-switch-tenant";
 
@@ -26,11 +26,7 @@ export function MyInvitations() {
   return (
     <section className="panel" aria-labelledby="my-invitations-title">
       <h2 id="my-invitations-title">Your invitations</h2>
-      {error ? (
-        <div className="alert error" role="alert">
-          {errorSentence(error)}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
       {joined ? (
         <div className="alert info" role="status">
           You joined {joined.tenant.name} as {joined.role}.{" "}

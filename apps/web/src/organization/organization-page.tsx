@@ -2,12 +2,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { errorSentence } from "../lib/errors";
-import { RequireSignIn } from "../lib/require-sign-in";
 import { authSession } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
 import { ConfirmDialog } from "../ui/confirm-dialog";
+import { ErrorAlert } from "../ui/error-alert";
+import { SignedInPage } from "../ui/signed-in-page";
 import { timeAgo } from "../ui/time";
-import { TopBar } from "../ui/top-bar";
 import { MyInvitations } from "./my-invitations";
 import { useSwitchTenant } from "./use-switch-tenant";
 
@@ -21,14 +21,9 @@ type Role = (typeof ROLES)[number];
  */
 export function OrganizationPage() {
   return (
-    <RequireSignIn>
-      <div className="shell">
-        <TopBar />
-        <main className="content">
-          <OrganizationContent />
-        </main>
-      </div>
-    </RequireSignIn>
+    <SignedInPage>
+      <OrganizationContent />
+    </SignedInPage>
   );
 }
 
@@ -97,11 +92,7 @@ function Members({ admin, selfId }: { admin: boolean; selfId: string }) {
   return (
     <section className="panel" aria-labelledby="members-title">
       <h2 id="members-title">Members</h2>
-      {error ? (
-        <div className="alert error" role="alert">
-          {errorSentence(error)}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
       <ul className="list">
         {(members.data ?? []).map((m) => {
           const name = `${m.user.firstName} ${m.user.lastName}`.trim();
@@ -189,11 +180,7 @@ function Invitations() {
   return (
     <section className="panel" aria-labelledby="invitations-title">
       <h2 id="invitations-title">Invitations</h2>
-      {error ? (
-        <div className="alert error" role="alert">
-          {errorSentence(error)}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
       <form onSubmit={submit} aria-label="Invite someone" className="row-form">
         <div className="field">
           <label htmlFor="invite-email">Email</label>
@@ -341,11 +328,7 @@ function CreateOrganization() {
         }}
       >
         <h2 id="create-org-title">New organization</h2>
-        {error ? (
-          <div className="alert error" role="alert">
-            {errorSentence(error)}
-          </div>
-        ) : null}
+        <ErrorAlert error={error} />
         <div className="field">
           <label htmlFor="org-name">Organization name</label>
           <input

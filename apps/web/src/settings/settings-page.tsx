@@ -7,27 +7,21 @@ import {
 } from "@hearth/db/settings";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { errorSentence } from "../lib/errors";
-import { RequireSignIn } from "../lib/require-sign-in";
 import { useTRPC } from "../lib/trpc";
 import { ConfirmDialog } from "../ui/confirm-dialog";
-import { TopBar } from "../ui/top-bar";
+import { ErrorAlert } from "../ui/error-alert";
+import { SignedInPage } from "../ui/signed-in-page";
 import { CHOICE_LABELS, SETTING_GROUPS, SETTING_LABELS, SOURCE_LABELS } from "./labels";
 import { SettingControl } from "./setting-control";
 
 /** `/settings` (also Ctrl+,): the person's preferences, and an organization's defaults. */
 export function SettingsPage() {
   return (
-    <RequireSignIn>
-      <div className="shell">
-        <TopBar />
-        <main className="content settings-page">
-          <h1>Settings</h1>
-          <YourSettings />
-          <OrganizationDefaults />
-        </main>
-      </div>
-    </RequireSignIn>
+    <SignedInPage className="settings-page">
+      <h1>Settings</h1>
+      <YourSettings />
+      <OrganizationDefaults />
+    </SignedInPage>
   );
 }
 
@@ -50,11 +44,7 @@ function YourSettings() {
         Your settings follow you to every device and every organization you belong to; a change
         applies at once in all your open tabs.
       </p>
-      {error ? (
-        <div className="alert error" role="alert">
-          {errorSentence(error)}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
       {data
         ? SETTING_GROUPS.map((group) => (
             <section key={group.title} className="panel" aria-labelledby={`group-${group.title}`}>
@@ -135,11 +125,7 @@ function DefaultsEditor({ tenantName }: { tenantName: string }) {
       <p className="hint">
         Everyone signed in to {tenantName} who has not set a value of their own gets these.
       </p>
-      {error ? (
-        <div className="alert error" role="alert">
-          {errorSentence(error)}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
       {values
         ? SETTING_GROUPS.flatMap((g) => g.keys).map((key: SettingKey) => {
             const set = values[key] !== undefined;

@@ -2,16 +2,19 @@ import { type Page, test } from "@playwright/test";
 import {
   editorGroup,
   expect,
+  expectTerminalToShow,
   freshEmail,
   type OwnServer,
   openNewWorkspace,
   ownServer,
   registerThroughUi,
   removeServer,
+  runInTerminal,
   signInThroughUi,
+  tab,
   terminal,
 } from "./ide-support";
-import { expectAccessible } from "./web-support";
+import { call, expectAccessible } from "./web-support";
 
 let server: OwnServer;
 test.beforeEach(async () => {
@@ -103,4 +106,39 @@ test("settings changed on one device apply at once in the IDE open on another, a
   await ide.getByRole("dialog").getByRole("button", { name: "Reset all" }).click();
   await expect(ide.getByTestId("source-editorFontSize")).toHaveText("Default");
   await expect(other.getByRole("spinbutton", { name: "Editor font size" })).toHaveValue("14");
+});
+
+test("“Save files to disk automatically” writes modified files after the delay, or when focus leaves the editor", async ({
+  page,
+}) => {
+  await registerThroughUi(page, server.url, freshEmail());
+  await call(page, "settings.update", { saveFilesToDisk: "afterDelay", autosaveDelayMs: 300 });
+  await openNewWorkspace(page, "saving");
+  await runInTerminal(page, "echo one > a.txt; echo two > b.txt");
+  await expectTerminalToShow(page, /echo one > a\.txt; echo two > b\.txt\n.*\$$/);
+  const tree = page.getByTestId("file-tree");
+
+  // After the delay: typed, then on disk, and the tab no longer modified.
+  await tree.getByRole("button", { name: "a.txt", exact: true }).click();
+  await editorGroup(page, 1).locator(".view-lines").click();
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("End");
+  await page.keyboard.type(" more");
+  await expect(tab(page, 1, "a.txt")).not.toContainText("modified");
+  await runInTerminal(page, "cat a.txt");
+  await expectTerminalToShow(page, /^one more$/m);
+
+  // On focus change: nothing is written while typing goes on, then leaving the editor does.
+  await call(page, "settings.update", { saveFilesToDisk: "onFocusChange" });
+  await tree.getByRole("button", { name: "b.txt", exact: true }).click();
+  await editorGroup(page, 1).locator(".view-lines").click();
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("End");
+  await page.keyboard.type(" too");
+  await page.waitForTimeout(1000);
+  await expect(tab(page, 1, "b.txt")).toContainText("modified");
+  await terminal(page).locator(".terminal-view:not([hidden]) .xterm-screen").click();
+  await expect(tab(page, 1, "b.txt")).not.toContainText("modified");
+  await runInTerminal(page, "cat b.txt");
+  await expectTerminalToShow(page, /^two too$/m);
 });

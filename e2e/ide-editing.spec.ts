@@ -154,3 +154,32 @@ test("a binary file and one too large to edit show why, and no key typed changes
   await expect(tab(page, 1, "blob.bin")).toHaveAttribute("aria-selected", "true");
   await expectSaved(page);
 });
+
+test("keys typed while a file is still loading never land in the file shown before", async ({
+  page,
+}) => {
+  await registerThroughUi(page, server.url, freshEmail());
+  await openNewWorkspace(page, "slow read");
+  await runInTerminal(page, "echo one > a.txt; echo two > b.txt; echo made");
+  await expectTerminalToShow(page, /^made$/m);
+  await page.getByTestId("file-tree").getByRole("button", { name: "a.txt", exact: true }).click();
+  await expect(editorGroup(page, 1).locator(".view-lines")).toHaveText("one");
+  await editorGroup(page, 1).locator(".view-lines").click();
+
+  // A slow disk or network: b.txt takes a second and a half to read.
+  await page.route(/fs\.read/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  await page.keyboard.press("Control+P");
+  await page.keyboard.type("b.txt");
+  await page
+    .getByRole("dialog", { name: "Quick open" })
+    .getByRole("button", { name: "b.txt" })
+    .click();
+  await page.keyboard.type("typed early");
+  await expect(editorGroup(page, 1).locator(".view-lines")).toHaveText("two");
+  await expect(tab(page, 1, "a.txt")).not.toContainText("modified");
+  await tab(page, 1, "a.txt").click();
+  await expect(editorGroup(page, 1).locator(".view-lines")).toHaveText("one");
+});

@@ -120,6 +120,7 @@ test("“Save files to disk automatically” writes modified files after the del
 
   // After the delay: typed, then on disk, and the tab no longer modified.
   await tree.getByRole("button", { name: "a.txt", exact: true }).click();
+  await expect(editorGroup(page, 1).locator(".view-lines")).toHaveText("one");
   await editorGroup(page, 1).locator(".view-lines").click();
   await page.keyboard.press("Control+Home");
   await page.keyboard.press("End");
@@ -131,6 +132,7 @@ test("“Save files to disk automatically” writes modified files after the del
   // On focus change: nothing is written while typing goes on, then leaving the editor does.
   await call(page, "settings.update", { saveFilesToDisk: "onFocusChange" });
   await tree.getByRole("button", { name: "b.txt", exact: true }).click();
+  await expect(editorGroup(page, 1).locator(".view-lines")).toHaveText("two");
   await editorGroup(page, 1).locator(".view-lines").click();
   await page.keyboard.press("Control+Home");
   await page.keyboard.press("End");

@@ -137,14 +137,25 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
       editor.setModel(null);
       return;
     }
-    let cancelled = false;
-    void models.get(path).then((model) => {
-      if (cancelled || shown.current !== path || model.isDisposed()) return;
+    const show = (model: monaco.editor.ITextModel) => {
       editor.setModel(model);
       const tab = store.getState().tabs.find((t) => t.path === path && t.group === group);
       if (tab?.viewState) editor.restoreViewState(tab.viewState as unknown as ViewState);
       if (store.getState().focusedGroup === group) takeFocus(editor);
       drawBreakpoints(decorations.current, store.getState().breakpoints, path);
+    };
+    const ready = models.peek(path);
+    if (ready) {
+      show(ready);
+      return;
+    }
+    // Until the file has loaded the editor shows nothing: keys typed meanwhile must not
+    // land in the file shown before.
+    editor.setModel(null);
+    let cancelled = false;
+    void models.get(path).then((model) => {
+      if (cancelled || shown.current !== path || model.isDisposed()) return;
+      show(model);
     });
     return () => {
       cancelled = true;

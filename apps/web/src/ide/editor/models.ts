@@ -11,6 +11,8 @@ type TextModel = import("monaco-editor").editor.ITextModel;
  */
 export class EditorModels {
   private readonly models = new Map<string, Promise<TextModel>>();
+  /** Models already created, for showing one without waiting a turn. */
+  private readonly created = new Map<string, TextModel>();
   /** The text each model last reported, so the store's own echo is not applied back. */
   private readonly lastText = new Map<string, string>();
   private readonly unsubscribe: () => void;
@@ -48,8 +50,17 @@ export class EditorModels {
     if (!model) {
       model = this.create(path);
       this.models.set(path, model);
+      void model.then((m) => {
+        if (this.models.get(path) === model) this.created.set(path, m);
+      });
     }
     return model;
+  }
+
+  /** The model for `path` if it has been created, else undefined. */
+  peek(path: string): TextModel | undefined {
+    const model = this.created.get(path);
+    return model && !model.isDisposed() ? model : undefined;
   }
 
   private async create(path: string): Promise<TextModel> {
@@ -107,6 +118,7 @@ export class EditorModels {
   private dispose(path: string): void {
     const model = this.models.get(path);
     this.models.delete(path);
+    this.created.delete(path);
     this.lastText.delete(path);
     void model?.then((m) => m.dispose());
   }

@@ -559,7 +559,7 @@ describe("switchTenant", () => {
       plan: "Pro",
       owner: { userId: result.user.id, role: "Developer" },
     });
-    const switched = await auth.switchTenant(result.auth, org.id, laptop);
+    const switched = await auth.switchTenant(result.auth, org.id, laptop, result.refreshToken);
     expect(switched.tenant.id).toBe(org.id);
     expect(switched.role).toBe("Developer");
     expect(await auth.authenticate(switched.accessToken)).toMatchObject({
@@ -573,13 +573,31 @@ describe("switchTenant", () => {
   it("treats a tenant the user is not in like a missing one", async () => {
     const a = await registered();
     const b = await registered();
-    await expect(auth.switchTenant(a.result.auth, b.result.tenant.id)).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
-    await expect(auth.switchTenant(a.result.auth, "nosuchtenant")).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      auth.switchTenant(a.result.auth, b.result.tenant.id, {}, a.result.refreshToken),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      auth.switchTenant(a.result.auth, "nosuchtenant", {}, a.result.refreshToken),
+    ).rejects.toBeInstanceOf(NotFoundError);
     expect(await auth.authenticate(a.result.accessToken)).not.toBeNull();
+  });
+
+  it("needs the sign-in's own refresh token: an access token alone, or another sign-in's token, changes nothing", async () => {
+    const { result } = await registered();
+    const other = await auth.login(
+      { email: result.user.email, password: "first password" },
+      laptop,
+    );
+    const org = await repos.tenants.create({
+      name: "Acme",
+      plan: "Pro",
+      owner: { userId: result.user.id },
+    });
+    for (const token of [null, "not-a-token", other.refreshToken]) {
+      await refusedWithAuthError(auth.switchTenant(result.auth, org.id, laptop, token));
+    }
+    expect(await auth.authenticate(result.accessToken)).not.toBeNull();
+    expect((await auth.refresh(result.refreshToken)).auth.tenantId).toBe(result.tenant.id);
   });
 
   it("a removed member's tokens stop working and cannot be refreshed", async () => {
@@ -591,7 +609,12 @@ describe("switchTenant", () => {
       owner: { userId: owner.result.user.id },
     });
     await repos.users.addMembership(org.id, member.result.user.id, "Viewer");
-    const inOrg = await auth.switchTenant(member.result.auth, org.id);
+    const inOrg = await auth.switchTenant(
+      member.result.auth,
+      org.id,
+      {},
+      member.result.refreshToken,
+    );
     await repos.users.removeMembership(org.id, member.result.user.id);
     expect(await auth.authenticate(inOrg.accessToken)).toBeNull();
     await refusedWithAuthError(auth.refresh(inOrg.refreshToken));

@@ -293,10 +293,12 @@ export class AuthService {
     auth: AuthContext,
     tenantId: string,
     client: ClientInfo = {},
+    refreshToken: string | null | undefined = null,
   ): Promise<SignInResult> {
     if (tenantId === auth.tenantId) {
       throw new ValidationError("You are already signed in to this tenant.");
     }
+    await this.requireOwnRefreshToken(auth, refreshToken);
     const [membership, tenant, user, current] = await Promise.all([
       this.repos.users.getMembership(tenantId, auth.userId),
       this.repos.tenants.getById(tenantId),
@@ -743,6 +745,39 @@ export class AuthService {
       role: subject.role,
       accessTokenExpiresAt: expiresAt,
     };
+  }
+
+  /**
+   * A new family is handed only to whoever holds the sign-in's refresh token as well as
+   * its access token: a copied access token alone, good for minutes, must not become a
+   * sign-in good for a month. The token must be of the caller's family and current (or
+   * rotated within the grace, as a tab that refreshed a moment ago holds).
+   */
+  private async requireOwnRefreshToken(
+    auth: AuthContext,
+    refreshToken: string | null | undefined,
+  ): Promise<void> {
+    const refused = new AuthError(
+      "Changing tenants needs this browser's sign-in cookie, which did not come with the request: sign in again.",
+    );
+    const parts = parseRefreshToken(refreshToken);
+    if (!parts) throw refused;
+    const presented = await this.repos.authSessions.getById(parts.sessionId, auth.tenantId);
+    if (
+      !presented ||
+      !secretMatchesHash(parts.secret, presented.refreshTokenHash) ||
+      presented.userId !== auth.userId ||
+      presented.tokenFamily !== auth.tokenFamily
+    ) {
+      throw refused;
+    }
+    const rotatedMs = presented.rotatedAt ? Date.parse(presented.rotatedAt) : Number.NaN;
+    const current =
+      this.isLive(presented) ||
+      (presented.status === "rotated" &&
+        this.now().getTime() - rotatedMs <= this.refreshGraceMs &&
+        Date.parse(presented.refreshExpiresAt) > this.now().getTime());
+    if (!current) throw refused;
   }
 
   private isLive(session: Readonly<AuthSession>): boolean {

@@ -7,7 +7,9 @@
 import { createRepositories } from "@hearth/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  browser,
   clientFor,
+  REFRESH_COOKIE,
   register,
   type SmtpListener,
   startApiServer,
@@ -251,6 +253,45 @@ describe("a stolen refresh token cannot escape reuse detection by switching tena
   });
 });
 
+describe("a copied access token cannot become a sign-in of its own", () => {
+  it("switching tenants needs the sign-in's refresh cookie; without it nothing changes", async () => {
+    const u = await signUp();
+    const owner = browser();
+    const ownerApi = clientFor(ts, owner);
+    owner.token = (
+      await ownerApi.auth.login.mutate({ email: u.email, password: PASSWORD })
+    ).accessToken;
+    const org = await ownerApi.tenant.createOrganization.mutate({ name: "Acme" });
+
+    // Only the access token was copied (a log, a screen share): the switch is refused and
+    // hands out no cookie, and the owner's sign-in goes on.
+    const stolen = await post(
+      "tenant.switch",
+      { tenantId: org.id },
+      { authorization: `Bearer ${owner.token}` },
+    );
+    expect(stolen.status).toBe(401);
+    expect(stolen.headers.getSetCookie()).toEqual([]);
+    expect(((await stolen.json()) as { error: { message: string } }).error.message).toMatch(
+      /sign-in cookie/,
+    );
+    // Another sign-in's cookie does not stand in for this one's either.
+    const other = browser();
+    await clientFor(ts, other).auth.login.mutate({ email: u.email, password: PASSWORD });
+    const mixed = await post(
+      "tenant.switch",
+      { tenantId: org.id },
+      { authorization: `Bearer ${owner.token}`, cookie: `${REFRESH_COOKIE}=${other.cookie}` },
+    );
+    expect(mixed.status).toBe(401);
+    expect((await ownerApi.auth.me.query()).tenant.id).toBe(u.tenantId);
+
+    // The owner's browser, with its cookie, switches.
+    owner.token = (await ownerApi.tenant.switch.mutate({ tenantId: org.id })).accessToken;
+    expect((await ownerApi.auth.me.query()).tenant.id).toBe(org.id);
+  });
+});
+
 describe("a used link voids its siblings", () => {
   /** Tokens of every link to `path` mailed to `email` so far, oldest first. */
   async function linksTo(email: string, path: string): Promise<string[]> {
@@ -314,7 +355,8 @@ describe("the last Admin", () => {
       const headers = async (u: { email: string }) => {
         const r = await login(u.email, PASSWORD, from(freshIp()));
         const body = (await r.json()) as { result: { data: { accessToken: string } } };
-        return { authorization: `Bearer ${body.result.data.accessToken}` };
+        const cookie = r.headers.getSetCookie()[0]!.split(";")[0]!;
+        return { authorization: `Bearer ${body.result.data.accessToken}`, cookie };
       };
       const ha = await headers(a);
       const hb = await headers(b);

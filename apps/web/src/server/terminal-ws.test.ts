@@ -26,12 +26,17 @@ import { startTestServer, type TestServer } from "./testing";
 const sandboxEnv = { HEARTH_TERMINAL_SANDBOX: findBwrap() ? "bubblewrap" : "none" };
 const PASSWORD = "terminals are fun to test";
 
-function httpClient(url: string, token?: string) {
+/** A client with an access token and, for a tenant switch, the sign-in's refresh cookie. */
+function httpClient(url: string, token?: string, cookie?: string) {
   return createTRPCClient<AppRouter>({
     links: [
       httpLink({
         url: `${url}/api/trpc`,
-        headers: () => ({ origin: url, ...(token ? { authorization: `Bearer ${token}` } : {}) }),
+        headers: () => ({
+          origin: url,
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(cookie ? { cookie } : {}),
+        }),
       }),
     ],
   });
@@ -40,13 +45,20 @@ function httpClient(url: string, token?: string) {
 let emails = 0;
 async function signUp(url: string) {
   const email = `term${++emails}-${Date.now()}@example.com`;
-  const res = await httpClient(url).auth.register.mutate({
-    email,
-    password: PASSWORD,
-    firstName: "Tess",
-    lastName: "Term",
+  const answer = await fetch(`${url}/api/trpc/auth.register`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify({ email, password: PASSWORD, firstName: "Tess", lastName: "Term" }),
   });
-  return { email, token: res.accessToken, userId: res.user.id, tenantId: res.tenant.id };
+  const res = ((await answer.json()) as { result: { data: SignedIn } }).result.data;
+  const cookie = answer.headers.getSetCookie()[0]!.split(";")[0]!;
+  return { email, token: res.accessToken, cookie, userId: res.user.id, tenantId: res.tenant.id };
+}
+
+interface SignedIn {
+  accessToken: string;
+  user: { id: string };
+  tenant: { id: string };
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
@@ -137,7 +149,7 @@ describe("terminals over the WebSocket", () => {
     const org = await httpClient(ts.url, founder.token).tenant.createOrganization.mutate({
       name: `Org ${emails}`,
     });
-    const inOrg = await httpClient(ts.url, founder.token).tenant.switch.mutate({
+    const inOrg = await httpClient(ts.url, founder.token, founder.cookie).tenant.switch.mutate({
       tenantId: org.id,
     });
     const http = httpClient(ts.url, inOrg.accessToken);
@@ -153,7 +165,7 @@ describe("terminals over the WebSocket", () => {
     // A member of the owner's tenant, the session shared with them.
     const member = await signUp(ts.url);
     await createRepositories(ts.store).users.addMembership(me.tenantId, member.userId, "Developer");
-    const switched = await httpClient(ts.url, member.token).tenant.switch.mutate({
+    const switched = await httpClient(ts.url, member.token, member.cookie).tenant.switch.mutate({
       tenantId: me.tenantId,
     });
     await me.http.workspace.share.mutate({ id: me.ws.id, userIds: [member.userId] });

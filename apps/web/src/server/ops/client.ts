@@ -40,9 +40,30 @@ export class ApiClient {
     this.base = base;
   }
 
-  mutate<T>(procedure: string, input: unknown, token?: string, ip?: string): Promise<T> {
+  async mutate<T>(procedure: string, input: unknown, token?: string, ip?: string): Promise<T> {
+    return (await this.post<T>(procedure, input, token, ip)).data;
+  }
+
+  /**
+   * A mutation that signs in (register, switch): the answer with the refresh cookie it
+   * set, which a later tenant switch must present along with the access token.
+   */
+  async signIn(
+    procedure: string,
+    input: unknown,
+    token?: string,
+    ip?: string,
+    cookie?: string,
+  ): Promise<SignedIn> {
+    const { data, res } = await this.post<SignedIn>(procedure, input, token, ip, cookie);
+    const set = res.headers.getSetCookie().find((c) => c.startsWith("hearth_refresh="));
+    return { ...data, cookie: set?.split(";")[0] };
+  }
+
+  private post<T>(procedure: string, input: unknown, token?: string, ip?: string, cookie?: string) {
     const headers = this.headers(token, ip);
     headers["content-type"] = "application/json";
+    if (cookie) headers.cookie = cookie;
     return this.send<T>(procedure, `${this.base}/api/trpc/${procedure}`, {
       method: "POST",
       headers,
@@ -50,11 +71,12 @@ export class ApiClient {
     });
   }
 
-  query<T>(procedure: string, input: unknown, token?: string, ip?: string): Promise<T> {
+  async query<T>(procedure: string, input: unknown, token?: string, ip?: string): Promise<T> {
     const q = encodeURIComponent(JSON.stringify(input));
-    return this.send<T>(procedure, `${this.base}/api/trpc/${procedure}?input=${q}`, {
+    const answer = await this.send<T>(procedure, `${this.base}/api/trpc/${procedure}?input=${q}`, {
       headers: this.headers(token, ip),
     });
+    return answer.data;
   }
 
   private headers(token: string | undefined, ip: string | undefined): Record<string, string> {
@@ -64,7 +86,11 @@ export class ApiClient {
     return headers;
   }
 
-  private async send<T>(procedure: string, url: string, init: RequestInit): Promise<T> {
+  private async send<T>(
+    procedure: string,
+    url: string,
+    init: RequestInit,
+  ): Promise<{ data: T; res: Response }> {
     const res = await fetch(url, init);
     const text = await res.text();
     let body: Envelope<T>;
@@ -77,7 +103,7 @@ export class ApiClient {
       const data = body.error.data ?? {};
       throw new ApiError(procedure, res.status, data.code ?? "UNKNOWN", data, body.error.message);
     }
-    return body.result!.data;
+    return { data: body.result!.data, res };
   }
 }
 
@@ -85,6 +111,8 @@ export interface SignedIn {
   accessToken: string;
   user: { id: string };
   tenant: { id: string };
+  /** `hearth_refresh=…`, as a Cookie header sends it back. */
+  cookie?: string;
 }
 
 export interface WorkspaceAnswer {
@@ -97,7 +125,7 @@ export const PASSWORD = "a long enough password for load";
 
 /** Registers `email` (its own Free tenant) and answers the sign-in. */
 export function register(api: ApiClient, email: string, ip?: string): Promise<SignedIn> {
-  return api.mutate<SignedIn>(
+  return api.signIn(
     "auth.register",
     { email, password: PASSWORD, firstName: "Load", lastName: email.split("@")[0]! },
     undefined,
@@ -199,7 +227,7 @@ export async function seedUsers(
         ipOf(group[0]!),
       );
       tenantId = org.id;
-      tokens[0] = (await switchTenant(api, tokens[0]!, tenantId, ipOf(group[0]!))).accessToken;
+      tokens[0] = (await switchTenant(api, signed[0]!, tenantId, ipOf(group[0]!))).accessToken;
       const mailbox = opts.mailbox;
       if (!mailbox) throw new Error("groups need the server's mailbox");
       // Members join by invitation, which a confirmed address sees and accepts.
@@ -224,7 +252,7 @@ export async function seedUsers(
           );
           if (!invitation) throw new Error(`no invitation for ${email}`);
           await api.mutate("auth.acceptInvitation", { id: invitation.id }, t, ipOf(i));
-          return (await switchTenant(api, t, tenantId, ipOf(i))).accessToken;
+          return (await switchTenant(api, signed[k]!, tenantId, ipOf(i))).accessToken;
         }),
       );
     }
@@ -252,11 +280,11 @@ export async function seedUsers(
 
 function switchTenant(
   api: ApiClient,
-  token: string,
+  from: SignedIn,
   tenantId: string,
   ip: string,
 ): Promise<SignedIn> {
-  return api.mutate<SignedIn>("tenant.switch", { tenantId }, token, ip);
+  return api.signIn("tenant.switch", { tenantId }, from.accessToken, ip, from.cookie);
 }
 
 /** Runs fn over items with at most `limit` at a time. */

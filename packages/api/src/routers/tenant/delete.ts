@@ -1,10 +1,11 @@
 import { rm } from "node:fs/promises";
+import { AuthError } from "@hearth/auth";
 import { ValidationError } from "@hearth/db";
 import { z } from "zod";
 import { ForbiddenError } from "../../errors";
 import { audit } from "../../lib/audit";
 import { clientOf } from "../../lib/authenticate";
-import { requireCookieTransport } from "../../lib/cookies";
+import { refreshTokenFrom, requireCookieTransport } from "../../lib/cookies";
 import { tenantWorkspaceRoot } from "../../lib/workspace-path";
 import { adminProcedure } from "../../trpc";
 import { signedIn } from "../auth/shared";
@@ -17,7 +18,8 @@ export const ZDeleteTenantInput = z.object({ confirmName: z.string().max(200) })
  * workspace folders. The caller types the tenant's name to confirm. The audit event goes
  * to the caller's own tenant, since the deleted one's log goes with it. The caller's
  * sign-in moves to their own tenant first (as tenant.switch does: new access token and
- * cookie in the answer), so deleting the organization they are in does not sign them out.
+ * cookie in the answer), so deleting the organization they are in does not sign them out;
+ * a request without the sign-in's refresh cookie gets `home: null`.
  */
 export const deleteTenant = adminProcedure
   .input(ZDeleteTenantInput)
@@ -33,7 +35,17 @@ export const deleteTenant = adminProcedure
     const actor = await ctx.repos.users.getById(ctx.user.id);
     const home =
       actor && actor.tenantId !== tenant.id
-        ? signedIn(ctx, await ctx.auth.switchTenant(ctx.user.auth, actor.tenantId, clientOf(ctx)))
+        ? await ctx.auth
+            .switchTenant(ctx.user.auth, actor.tenantId, clientOf(ctx), refreshTokenFrom(ctx))
+            .then(
+              (result) => signedIn(ctx, result),
+              // Without the sign-in's cookie the caller is signed out instead, as the
+              // family ends with the tenant.
+              (err: unknown) => {
+                if (err instanceof AuthError) return null;
+                throw err;
+              },
+            )
         : null;
     await ctx.repos.tenants.delete(tenant.id);
     await rm(tenantWorkspaceRoot(ctx.config.workspacesDir, tenant.id), {

@@ -190,4 +190,17 @@ describe("tenant procedures", () => {
       detail: { tenantId: org.id, name: "Doomed" },
     });
   });
+
+  it("delete without the sign-in's cookie deletes, and hands out no sign-in", async () => {
+    const api = await ctx.ada.client.api();
+    const org = await api.tenant.createOrganization({ name: "Scripted" });
+    await switchTo(ctx.ada, org.id);
+    // A script holding only the access token.
+    const script = ctx.h.client();
+    script.accessToken = ctx.ada.client.accessToken;
+    const deleted = await (await script.api()).tenant.delete({ confirmName: "Scripted" });
+    expect(deleted).toMatchObject({ id: org.id, deleted: true, home: null });
+    expect(script.refreshCookie).toBeUndefined();
+    expect(await ctx.h.repos.tenants.getById(org.id)).toBeNull();
+  });
 });

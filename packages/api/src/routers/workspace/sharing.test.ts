@@ -179,7 +179,7 @@ describe("sharing", () => {
     await ada.tenant.removeMember({ userId: member.userId });
     const { id } = await ada.tenant.invite({ email: member.email, role: "Developer" });
     // Their sign-in to Ada's tenant ended with the membership: they sign in again.
-    const login = await (await ctx.h.client().api()).auth.login({
+    const login = await (await member.client.api()).auth.login({
       email: member.email,
       password: member.password,
     });

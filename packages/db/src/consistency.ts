@@ -6,6 +6,7 @@
  * run it on a quiet store: writes racing with the walk can show up as problems.
  */
 import type { TupleItem } from "fdb-tuple";
+import { describeImportUnderWay } from "./backup/tenant-transfer";
 import {
   checkFiles,
   collectFileKey,
@@ -65,6 +66,7 @@ export type ConsistencyProblemKind =
   | "orphan_tenant_data"
   | "tenant_deletion_incomplete"
   | "invalid_record"
+  | "import_incomplete"
   | "unknown_key";
 
 export interface CheckConsistencyOptions {
@@ -216,6 +218,9 @@ export async function checkConsistency(
         break;
       case "invitations_by_email":
         g.invitationsByEmail.set(j(a, b), decodeJson<InvitationRef>(row.value).invitationId);
+        break;
+      case "imports":
+        report("import_incomplete", show([GLOBAL, ...items]), describeImportUnderWay(row.value));
         break;
       case "email_tokens":
       case "email_tokens_by_user":

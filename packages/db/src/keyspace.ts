@@ -202,6 +202,7 @@ class GlobalKeys {
   readonly emailTokensByUserSpace = this.root.sub("email_tokens_by_user");
   readonly throttleSpace = this.root.sub("throttle");
   readonly invitationsByEmailSpace = this.root.sub("invitations_by_email");
+  readonly importsSpace = this.root.sub("imports");
 
   /** ("g","users_by_email",lower(email)) -> {userId, tenantId} */
   userByEmail(email: string): Bytes {
@@ -247,6 +248,10 @@ class GlobalKeys {
   }
   invitationsByEmailRange(email: string): KeyRange {
     return this.invitationsByEmailSpace.range(normalizeEmail(email));
+  }
+  /** ("g","imports",exportSha256) -> {tenants, pairs, startedAt}: a tenant import under way. */
+  importUnderWay(exportSha256: string): Bytes {
+    return this.importsSpace.key(exportSha256);
   }
 }
 

@@ -2,8 +2,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { checkConsistency } from "../consistency";
 import { globalKeys, tenantKeys } from "../keyspace";
+import { createRepositories } from "../repos/index";
+import { registerUser } from "../repos/testing";
 import { openSqliteStore, type SqliteStore } from "../store/sqlite";
+import type { Store } from "../store/types";
 
 import {
   backupSqlite,
@@ -31,6 +35,21 @@ function tempDir(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-backup-test-"));
   dirs.push(d);
   return d;
+}
+
+/** `store`, whose transactions fail as a full disk does after the first `n`. */
+function failingAfter(store: SqliteStore, n: number): Store {
+  let left = n;
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === "transact") {
+        return (fn: Parameters<Store["transact"]>[0]) =>
+          left-- > 0 ? target.transact(fn) : Promise.reject(new Error("disk I/O error"));
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 function storeIn(dir: string): SqliteStore {
@@ -134,8 +153,8 @@ describe("tenant export and import", () => {
     const source = storeIn(tempDir());
     await seed(source);
     const lines = await exportOf(source, ["tenanta"]);
-    const { tenants, pairs } = await readExport(lines);
-    expect(tenants).toEqual(["tenanta"]);
+    const exported = await readExport(lines);
+    expect(exported.tenants).toEqual(["tenanta"]);
     const readable = lines.slice(1, -1).map((l) => JSON.parse(l).t.join("/"));
     expect(readable).toEqual([
       "tenanta/tenant",
@@ -148,7 +167,7 @@ describe("tenant export and import", () => {
     ]);
 
     const target = storeIn(tempDir());
-    expect(await importPairs(target, pairs)).toMatchObject({ pairs: 7 });
+    expect(await importPairs(target, exported)).toMatchObject({ pairs: 7, resumed: false });
     const copied = await target.transact((tx) =>
       tx.get(tenantKeys("tenanta").root.key("ws", "s1", "buffer", "big.txt", 0)),
     );
@@ -158,7 +177,7 @@ describe("tenant export and import", () => {
   it("refuses to import over any existing key, writing nothing", async () => {
     const source = storeIn(tempDir());
     await seed(source);
-    const { pairs } = await readExport(await exportOf(source, ["tenanta"]));
+    const exported = await readExport(await exportOf(source, ["tenanta"]));
     const target = storeIn(tempDir());
     // Someone on the target already has one of the emails.
     const email = globalKeys.root.key("users_by_email", "a@x.test");
@@ -166,12 +185,62 @@ describe("tenant export and import", () => {
       tx.set(email, json({ userId: "other", tenantId: "other" })),
     );
     const before = await everything(target);
-    await expect(importPairs(target, pairs)).rejects.toThrow(ImportRefusedError);
+    await expect(importPairs(target, exported)).rejects.toThrow(ImportRefusedError);
     expect(await everything(target)).toEqual(before);
     // And importing twice is a collision too.
     const again = storeIn(tempDir());
-    await importPairs(again, pairs);
-    await expect(importPairs(again, pairs)).rejects.toThrow(/already exist/);
+    await importPairs(again, exported);
+    await expect(importPairs(again, exported)).rejects.toThrow(/already exist/);
+  });
+
+  it("an import stopped part way is reported, and the same file run again finishes it", async () => {
+    const source = storeIn(tempDir());
+    const repos = createRepositories(source);
+    const { user, tenant } = await registerUser(repos);
+    await repos.workspaceSessions.create({
+      tenantId: tenant.id,
+      userId: user.id,
+      name: "w",
+      workspacePath: "w",
+      tags: ["x"],
+      buffers: { "a.ts": "z".repeat(200_000) },
+    });
+    const exported = await readExport(await exportOf(source, [tenant.id]));
+    const clean = storeIn(tempDir());
+    await importPairs(clean, exported);
+    expect(await checkConsistency(clean)).toEqual([]);
+
+    // The disk fails at the second batch written (two pairs each), after the checks.
+    const target = storeIn(tempDir());
+    const beforeSecondWrite = Math.ceil(exported.pairs.length / 2) + 3;
+    await expect(
+      importPairs(failingAfter(target, beforeSecondWrite), exported, { batchPairs: 2 }),
+    ).rejects.toThrow(/disk I\/O error/);
+    expect((await everything(target)).length).toBe(3);
+    const problems = await checkConsistency(target);
+    expect(problems.filter((p) => p.kind === "import_incomplete")).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(new RegExp(`import of ${tenant.id} .* again`)),
+      }),
+    ]);
+
+    // Run again: finished, exactly as a clean import, and nothing left to report.
+    expect(await importPairs(target, exported, { batchPairs: 2 })).toMatchObject({
+      pairs: exported.pairs.length,
+      resumed: true,
+    });
+    expect(await everything(target)).toEqual(await everything(clean));
+    expect(await checkConsistency(target)).toEqual([]);
+
+    // A key changed meanwhile still refuses the resumed import, writing nothing.
+    const other = storeIn(tempDir());
+    await expect(
+      importPairs(failingAfter(other, beforeSecondWrite), exported, { batchPairs: 2 }),
+    ).rejects.toThrow(/disk I\/O error/);
+    await other.transact(async (tx) => tx.set(exported.pairs[0]!.key, json({ changed: true })));
+    const before = await everything(other);
+    await expect(importPairs(other, exported)).rejects.toThrow(/already exist/);
+    expect(await everything(other)).toEqual(before);
   });
 
   it("refuses a truncated or edited export and an unknown tenant", async () => {

@@ -22,7 +22,7 @@ export const EXPORT_FORMAT = "tenant-export";
 export const EXPORT_VERSION = 1;
 
 /** Global subspaces that hold no tenant's data, only the server's (rate limit counters). */
-const NOT_EXPORTED = new Set(["throttle"]);
+const NOT_EXPORTED = new Set(["throttle", "imports"]);
 
 /** A consistent read of the whole keyspace (one snapshot, however long it takes). */
 export interface SnapshotReader {
@@ -138,7 +138,7 @@ export class ImportRefusedError extends Error {
 /** Reads an export's lines back into pairs, checking its header, count and hash. */
 export async function readExport(
   lines: AsyncIterable<string> | Iterable<string>,
-): Promise<{ tenants: string[]; pairs: KeyValue[] }> {
+): Promise<TenantExport> {
   type Header = { hearth?: string; version?: number; tenants?: string[] };
   let header: Header | undefined;
   let end: { pairs: number; sha256: string } | undefined;
@@ -167,25 +167,41 @@ export async function readExport(
   if (end.pairs !== pairs.length || end.sha256 !== hash.digest("hex")) {
     throw new ImportRefusedError("the export does not match its end line (truncated or edited)");
   }
-  return { tenants: header.tenants ?? [], pairs };
+  return { tenants: header.tenants ?? [], pairs, sha256: end.sha256 };
+}
+
+/** An export read back: its tenants, its pairs, and the SHA-256 that names it. */
+export interface TenantExport {
+  tenants: string[];
+  pairs: KeyValue[];
+  sha256: string;
 }
 
 export interface ImportSummary {
   pairs: number;
   transactions: number;
+  /** Whether this finished an import of the same export that had stopped before its end. */
+  resumed: boolean;
+}
+
+/** What `("g","imports",sha256)` holds while an import is under way. */
+interface ImportUnderWay {
+  tenants: string[];
+  pairs: number;
+  startedAt: string;
 }
 
 /** Bytes of pairs per import transaction: well inside the store's 10 MB limit. */
 const BATCH_BYTES = 4_000_000;
 const BATCH_PAIRS = 2_000;
 
-function batches(pairs: readonly KeyValue[]): KeyValue[][] {
+function batches(pairs: readonly KeyValue[], maxPairs: number): KeyValue[][] {
   const out: KeyValue[][] = [];
   let current: KeyValue[] = [];
   let size = 0;
   for (const p of pairs) {
     const n = p.key.length + p.value.length;
-    if (current.length > 0 && (size + n > BATCH_BYTES || current.length >= BATCH_PAIRS)) {
+    if (current.length > 0 && (size + n > BATCH_BYTES || current.length >= maxPairs)) {
       out.push(current);
       current = [];
       size = 0;
@@ -200,21 +216,34 @@ function batches(pairs: readonly KeyValue[]): KeyValue[][] {
 /**
  * Writes the pairs into `store` with their ids unchanged. Every key is first checked to be
  * absent, and nothing is written if one is there (the same tenant, a user's email or id
- * already on this server). Each batch checks again inside its own transaction; a key
- * found holding the very bytes being imported is this import's own earlier attempt
- * (a retried commit), anything else stops the import.
+ * already on this server). The pairs go in batches, one transaction each, tenant data
+ * first and the global entries that let anyone reach it (emails, memberships) last.
+ *
+ * An import that stops part way (a crash, a full disk) leaves a marker,
+ * `("g","imports",sha256)`, which `checkConsistency` reports. Running the same export
+ * again finishes it: while the marker is there, a key already holding the very bytes being
+ * imported is this import's own, and only a key holding other bytes refuses. Each batch
+ * checks again inside its own transaction, so a key written by someone else meanwhile
+ * stops the import too.
  */
 export async function importPairs(
   store: Store,
-  pairs: readonly KeyValue[],
+  exported: TenantExport,
+  opts: { batchPairs?: number } = {},
 ): Promise<ImportSummary> {
-  const groups = batches(pairs);
+  const { pairs, tenants, sha256 } = exported;
+  const marker = globalKeys.importUnderWay(sha256);
+  const groups = batches(pairs, opts.batchPairs ?? BATCH_PAIRS);
+  const resumed = (await store.transact((tx) => tx.get(marker))) !== undefined;
   const collisions: string[] = [];
   for (const group of groups) {
     const found = await store.transact(async (tx) => {
       const hits: string[] = [];
-      for (const { key } of group) {
-        if ((await tx.get(key)) !== undefined) hits.push(JSON.stringify(readable(key)));
+      for (const { key, value } of group) {
+        const existing = await tx.get(key);
+        if (existing !== undefined && !(resumed && existing.equals(value))) {
+          hits.push(JSON.stringify(readable(key)));
+        }
       }
       return hits;
     });
@@ -224,6 +253,16 @@ export async function importPairs(
     throw new ImportRefusedError(
       `${collisions.length} key(s) already exist here, e.g. ${collisions.slice(0, 3).join(", ")}; nothing was imported`,
     );
+  }
+  if (!resumed) {
+    const underWay: ImportUnderWay = {
+      tenants,
+      pairs: pairs.length,
+      startedAt: new Date().toISOString(),
+    };
+    await store.transact(async (tx) => {
+      tx.set(marker, Buffer.from(JSON.stringify(underWay)));
+    });
   }
   for (const group of groups) {
     await store.transact(async (tx) => {
@@ -238,5 +277,18 @@ export async function importPairs(
       }
     });
   }
-  return { pairs: pairs.length, transactions: groups.length };
+  await store.transact(async (tx) => {
+    tx.clear(marker);
+  });
+  return { pairs: pairs.length, transactions: groups.length, resumed };
+}
+
+/** Tenants of imports that stopped before their end, with when each started. */
+export function describeImportUnderWay(value: Bytes): string {
+  try {
+    const u = JSON.parse(value.toString("utf8")) as ImportUnderWay;
+    return `an import of ${u.tenants.join(", ")} (${u.pairs} keys, started ${u.startedAt}) stopped before its end: run import-tenant again with the same file to finish it`;
+  } catch {
+    return "an import stopped before its end: run import-tenant again with the same file to finish it";
+  }
 }

@@ -68,12 +68,15 @@ describe("EmailTokenRepository", () => {
   it("gives a token once, then never again", async () => {
     const { user, tenant } = await registerUser(ctx.repos);
     const hash = sha("token-1");
+    // Both creates in one millisecond: the second is still no retry of the first.
+    const now = new Date();
     const created = await ctx.repos.emailTokens.create({
       tokenHash: hash,
       purpose: "verify",
       userId: user.id,
       tenantId: tenant.id,
       expiresAt: "2030-01-01T00:00:00.000Z",
+      now,
     });
     expect(await ctx.repos.emailTokens.consume(hash, "reset")).toBeNull();
     expect(await ctx.repos.emailTokens.consume(hash, "verify")).toEqual(created);
@@ -87,6 +90,7 @@ describe("EmailTokenRepository", () => {
           userId: user.id,
           tenantId: tenant.id,
           expiresAt: "2030-01-01T00:00:00.000Z",
+          now,
         }),
       ),
     ).toBeInstanceOf(ConflictError);

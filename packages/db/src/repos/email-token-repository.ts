@@ -16,13 +16,15 @@ export interface CreateEmailTokenInput {
 }
 
 interface StoredEmailToken extends EmailToken {
+  /** Set by the create() that wrote it; a retry of that same call recognises itself. */
+  createdBy?: string;
   /** Set by the one consume() that used it; a retry of that same call recognises itself. */
   consumedBy?: string;
   consumedAt?: string;
 }
 
 function toToken(s: StoredEmailToken): EmailToken {
-  const { consumedBy: _by, consumedAt: _at, ...token } = s;
+  const { createdBy: _made, consumedBy: _by, consumedAt: _at, ...token } = s;
   return token;
 }
 
@@ -40,15 +42,15 @@ export class EmailTokenRepository {
       expiresAt: input.expiresAt,
     };
     const key = globalKeys.emailToken(token.tokenHash);
+    // Told apart from any other create, even one of the same user in the same millisecond.
+    const createdBy = newId(Date.parse(token.createdAt));
     return transact(this.store, async (tx) => {
       const existing = await getJson<StoredEmailToken>(tx, key);
       if (existing) {
-        if (existing.createdAt === token.createdAt && existing.userId === token.userId) {
-          return toToken(existing);
-        }
+        if (existing.createdBy === createdBy) return toToken(existing);
         throw new ConflictError("already_exists", "this token already exists");
       }
-      tx.set(key, encodeJson(token));
+      tx.set(key, encodeJson({ ...token, createdBy } satisfies StoredEmailToken));
       tx.set(
         globalKeys.emailTokenByUser(token.userId, token.purpose, token.tokenHash),
         EMPTY_VALUE,

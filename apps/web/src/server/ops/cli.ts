@@ -109,13 +109,14 @@ export async function runOpsCommand(
       }
       case "import-tenant": {
         const lines = readline.createInterface({ input: fs.createReadStream(file) });
-        const { tenants, pairs } = await readExport(lines);
+        const exported = await readExport(lines);
         const store = openSqliteStore({ filename: sqliteFile(dataDir) });
         try {
-          const summary = await importPairs(store, pairs);
+          const summary = await importPairs(store, exported);
           io.out(
-            `import-tenant: ${tenants.join(", ")}: ${summary.pairs} keys in ` +
-              `${summary.transactions} transactions, into ${sqliteFile(dataDir)}`,
+            `import-tenant: ${exported.tenants.join(", ")}: ${summary.pairs} keys in ` +
+              `${summary.transactions} transactions, into ${sqliteFile(dataDir)}` +
+              (summary.resumed ? " (finished an import of this file that had stopped)" : ""),
           );
         } finally {
           await store.close();

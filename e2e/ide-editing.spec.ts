@@ -178,7 +178,11 @@ test("keys typed while a file is still loading never land in the file shown befo
     .getByRole("button", { name: "b.txt" })
     .click();
   await page.keyboard.type("typed early");
+  // The wait is said, and over once the text is there.
+  const opening = editorGroup(page, 1).getByRole("status");
+  await expect(opening).toHaveText("Opening b.txt…");
   await expect(editorGroup(page, 1).locator(".view-lines")).toHaveText("two");
+  await expect(opening).toHaveCount(0);
   await expect(tab(page, 1, "a.txt")).not.toContainText("modified");
   await tab(page, 1, "a.txt").click();
   await expect(editorGroup(page, 1).locator(".view-lines")).toHaveText("one");

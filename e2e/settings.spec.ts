@@ -61,6 +61,11 @@ test("settings changed on one device apply at once in the IDE open on another, a
   await expect(other.getByTestId("source-theme")).toHaveText("Default");
   await expectAccessible(other);
 
+  // A slow network: each change is still on its way while the next field is typed into.
+  await other.route(/settings\.update/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await route.continue();
+  });
   await other
     .getByRole("combobox", { name: "Theme", exact: true })
     .selectOption({ label: "Light" });
@@ -70,6 +75,8 @@ test("settings changed on one device apply at once in the IDE open on another, a
   await other.getByRole("spinbutton", { name: "Terminal font size" }).press("Enter");
   await expect(other.getByTestId("source-theme")).toHaveText("Yours");
   await expect(other.getByTestId("source-editorFontSize")).toHaveText("Yours");
+  await expect(other.getByTestId("source-terminalFontSize")).toHaveText("Yours");
+  await expect(other.getByRole("spinbutton", { name: "Terminal font size" })).toHaveValue("16");
 
   // The IDE, never reloaded, follows.
   await expect.poll(() => monacoTheme(ide)).toBe("vs");

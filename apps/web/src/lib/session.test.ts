@@ -51,6 +51,37 @@ describe("AuthSession against the real server", () => {
     expect(await stranger.accessToken()).toBeNull();
   });
 
+  it("a page-load renewal refused after a registration answered does not sign the new person out", async () => {
+    // The page's first renewal (no cookie yet) is slow to come back; meanwhile the person
+    // registers in the same tab.
+    const tabFetch = browserFetch(ts.url);
+    let releaseRefresh!: () => void;
+    const refreshHeld = new Promise<void>((resolve) => {
+      releaseRefresh = resolve;
+    });
+    const slowRefresh: typeof fetch = async (input, init) => {
+      const res = await tabFetch(input, init);
+      if (String(input).includes("auth.refresh")) await refreshHeld;
+      return res;
+    };
+    const session = new AuthSession({ trpcUrl: ts.trpcUrl, fetch: slowRefresh });
+    const restoring = session.restore();
+    const client = createTRPCClient<AppRouter>({
+      links: [httpLink({ url: ts.trpcUrl, fetch: tabFetch })],
+    });
+    const answer = await client.auth.register.mutate({
+      email: `late-${Date.now()}@hearth.test`,
+      password: "correct horse battery",
+      firstName: "Ada",
+      lastName: "Lovelace",
+    });
+    session.signedIn(answer);
+    releaseRefresh();
+    expect((await restoring).status).toBe("signed-in");
+    expect(await session.accessToken()).toBe(answer.accessToken);
+    session.dispose();
+  });
+
   it("renews the access token before it expires, without being asked", async () => {
     const { session, answer } = await signedInTab();
     // Pretend the token lives 3 s: the renewal is due at four fifths of that.

@@ -59,6 +59,8 @@ export class AuthSession {
   private readonly listeners = new Set<Listener>();
   private renewing: Promise<string | null> | null = null;
   private leaving = false;
+  /** Counts sign-ins and sign-outs: a renewal's answer counts only if none came meanwhile. */
+  private generation = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly channel: BroadcastChannel | null;
   // Its own client without the auth links: refreshing must not wait for a token.
@@ -95,6 +97,7 @@ export class AuthSession {
 
   /** Keeps the token a sign-in, registration or organisation switch answered. */
   signedIn(answer: SignInAnswer): void {
+    this.generation++;
     this.set({
       status: "signed-in",
       accessToken: answer.accessToken,
@@ -131,11 +134,18 @@ export class AuthSession {
   renew(): Promise<string | null> {
     this.renewing ??= (async () => {
       const wasSignedIn = this.state.status === "signed-in";
+      const generation = this.generation;
+      // A sign-in or sign-out answered while this renewal was under way (the page-load
+      // renewal racing a registration) is newer: this renewal's answer speaks of before.
+      const overtaken = () => this.generation !== generation;
+      const current = () => (this.state.status === "signed-in" ? this.state.accessToken : null);
       try {
         const answer = await this.plain.auth.refresh.mutate({});
+        if (overtaken()) return current();
         this.signedIn(answer);
         return answer.accessToken;
       } catch (err) {
+        if (overtaken()) return current();
         if (isAuthRefusal(err)) {
           if (wasSignedIn) this.end("revoked", false);
           else this.set({ status: "signed-out", reason: null });
@@ -144,7 +154,7 @@ export class AuthSession {
         // Not an answer (the server is restarting, the network is down): whatever was
         // known stays so, and the cookie is tried again shortly.
         this.schedule(RETRY_MS);
-        return this.state.status === "signed-in" ? this.state.accessToken : null;
+        return current();
       } finally {
         this.renewing = null;
       }
@@ -165,6 +175,7 @@ export class AuthSession {
 
   /** Forgets the token. `broadcast` tells this browser's other tabs (a deliberate sign-out). */
   end(reason: SignedOutReason, broadcast = true): void {
+    this.generation++;
     if (broadcast && !this.leaving) this.channel?.postMessage("signed-out");
     this.set({ status: "signed-out", reason });
   }

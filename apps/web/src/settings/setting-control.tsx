@@ -14,14 +14,12 @@ export function SettingControl({
   id,
   settingKey,
   value,
-  disabled,
   label = SETTING_LABELS[settingKey],
   onCommit,
 }: {
   id: string;
   settingKey: SettingKey;
   value: Value;
-  disabled?: boolean;
   /** The control's name, when not the setting's own (an organization default's). */
   label?: string;
   onCommit(value: Value): void;
@@ -41,7 +39,6 @@ export function SettingControl({
           id={id}
           type="checkbox"
           checked={value === true}
-          disabled={disabled}
           onChange={(e) => onCommit(e.target.checked)}
         />
         {label}
@@ -52,12 +49,7 @@ export function SettingControl({
     return (
       <>
         <label htmlFor={id}>{label}</label>
-        <select
-          id={id}
-          value={String(value)}
-          disabled={disabled}
-          onChange={(e) => onCommit(e.target.value as Value)}
-        >
+        <select id={id} value={String(value)} onChange={(e) => onCommit(e.target.value as Value)}>
           {spec.choices.map((c) => (
             <option key={c} value={c}>
               {CHOICE_LABELS[c] ?? c}
@@ -87,7 +79,6 @@ export function SettingControl({
         max={spec.max}
         step={1}
         value={draft}
-        disabled={disabled}
         aria-invalid={invalid ? true : undefined}
         aria-describedby={invalid ? `${id}-error` : undefined}
         onChange={(e) => setDraft(e.target.value)}

@@ -29,10 +29,12 @@ function YourSettings() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const settings = useQuery(trpc.settings.get.queryOptions());
-  const keep = (next: NonNullable<typeof settings.data>) =>
-    queryClient.setQueryData(trpc.settings.get.queryKey(), next);
-  const update = useMutation(trpc.settings.update.mutationOptions({ onSuccess: keep }));
-  const reset = useMutation(trpc.settings.reset.mutationOptions({ onSuccess: keep }));
+  // Changes to several fields may be under way at once, and their answers may come back
+  // in any order: the values are read again after each, so the last read is the newest
+  // (settings.changes brings them too).
+  const reread = () => queryClient.invalidateQueries(trpc.settings.get.queryFilter());
+  const update = useMutation(trpc.settings.update.mutationOptions({ onSuccess: reread }));
+  const reset = useMutation(trpc.settings.reset.mutationOptions({ onSuccess: reread }));
   const [confirmAll, setConfirmAll] = useState(false);
   const data = settings.data;
   const error = update.error ?? reset.error ?? settings.error;
@@ -56,7 +58,6 @@ function YourSettings() {
                       id={`setting-${key}`}
                       settingKey={key}
                       value={data.values[key]}
-                      disabled={update.isPending || reset.isPending}
                       onCommit={(value) => update.mutate({ [key]: value } as SettingsPatch)}
                     />
                   </div>
@@ -114,7 +115,8 @@ function DefaultsEditor({ tenantName }: { tenantName: string }) {
   const defaults = useQuery(trpc.settings.getDefaults.queryOptions());
   const update = useMutation(
     trpc.settings.updateDefaults.mutationOptions({
-      onSuccess: (next) => queryClient.setQueryData(trpc.settings.getDefaults.queryKey(), next),
+      // As for a person's own values: several may be under way, answers in any order.
+      onSuccess: () => queryClient.invalidateQueries(trpc.settings.getDefaults.queryFilter()),
     }),
   );
   const values = defaults.data?.values;
@@ -138,7 +140,6 @@ function DefaultsEditor({ tenantName }: { tenantName: string }) {
                     settingKey={key}
                     label={label}
                     value={(values[key] ?? BUILT_IN_SETTINGS[key]) as SettingValues[SettingKey]}
-                    disabled={update.isPending}
                     onCommit={(value) => update.mutate({ [key]: value })}
                   />
                 </div>

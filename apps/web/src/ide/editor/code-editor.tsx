@@ -1,6 +1,6 @@
 "use client";
 import type { SettingValues } from "@hearth/db/settings";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { OPEN_SETTINGS_EVENT, useSettings } from "../../settings/settings-context";
 import { useIde, useIdeState } from "../ide-context";
 import type { Breakpoint, GroupIndex, JsonValue } from "../state/types";
@@ -30,17 +30,21 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
   const focused = useIdeState((s) => s.focusedGroup === group);
   const decorations = useRef<monaco.editor.IEditorDecorationsCollection | null>(null);
   const settings = useSettings();
-  const initialSettings = useRef(settings);
+  // The values now, for an instance made again later (the effect below re-runs).
+  const latestSettings = useRef(settings);
+  latestSettings.current = settings;
+  /** The file whose text is on its way (a slow disk or network): the group says so. */
+  const [opening, setOpening] = useState<string | null>(null);
 
   useEffect(() => {
     const editor = monaco.editor.create(host.current!, {
       model: null,
-      theme: monacoTheme(initialSettings.current.theme),
+      theme: monacoTheme(latestSettings.current.theme),
       automaticLayout: true,
       glyphMargin: true,
       readOnly,
       domReadOnly: readOnly,
-      ...editorOptions(initialSettings.current),
+      ...editorOptions(latestSettings.current),
       scrollBeyondLastLine: false,
       fixedOverflowWidgets: true,
       ariaLabel: "Editor",
@@ -152,10 +156,12 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
     // Until the file has loaded the editor shows nothing: keys typed meanwhile must not
     // land in the file shown before.
     editor.setModel(null);
+    setOpening(path);
     let cancelled = false;
     void models.get(path).then((model) => {
       if (cancelled || shown.current !== path || model.isDisposed()) return;
       show(model);
+      setOpening(null);
     });
     return () => {
       cancelled = true;
@@ -170,7 +176,16 @@ export function CodeEditor({ group }: { group: GroupIndex }) {
     drawBreakpoints(decorations.current, breakpoints, path);
   }, [breakpoints, path]);
 
-  return <div ref={host} className="code-editor" />;
+  return (
+    <>
+      <div ref={host} className="code-editor" />
+      {opening !== null && opening === path && !unreadable ? (
+        <p className="editor-empty editor-opening" role="status">
+          Opening {opening.split("/").pop()}…
+        </p>
+      ) : null}
+    </>
+  );
 }
 
 function monacoTheme(theme: SettingValues["theme"]): string {

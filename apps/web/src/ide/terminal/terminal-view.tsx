@@ -30,7 +30,9 @@ export function TerminalView({ terminalId, visible }: { terminalId: string; visi
   const { client, store } = useIde();
   const host = useRef<HTMLElement>(null);
   const settings = useSettings();
-  const initialSettings = useRef(settings);
+  // The values now, for an instance made again later (the effect below re-runs).
+  const latestSettings = useRef(settings);
+  latestSettings.current = settings;
   const termRef = useRef<{ term: Terminal; fit: FitAddon } | null>(null);
 
   useEffect(() => {
@@ -40,7 +42,7 @@ export function TerminalView({ terminalId, visible }: { terminalId: string; visi
       cursorBlink: !readOnly,
       disableStdin: readOnly,
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, monospace',
-      ...terminalOptions(initialSettings.current),
+      ...terminalOptions(latestSettings.current),
     });
     const fit = new FitAddon();
     termRef.current = { term, fit };

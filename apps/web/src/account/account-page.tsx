@@ -2,10 +2,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { EmailNotice } from "../dashboard/email-notice";
-import { errorSentence } from "../lib/errors";
 import { authSession } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
 import { ConfirmDialog } from "../ui/confirm-dialog";
+import { ErrorAlert } from "../ui/error-alert";
 import { SignedInPage } from "../ui/signed-in-page";
 import { timeAgo } from "../ui/time";
 
@@ -49,11 +49,8 @@ function Profile() {
     <section className="panel">
       <form onSubmit={submit} aria-labelledby="profile-title">
         <h2 id="profile-title">Profile</h2>
-        {update.isError ? (
-          <div className="alert error" role="alert">
-            {errorSentence(update.error)}
-          </div>
-        ) : update.isSuccess ? (
+        <ErrorAlert error={update.error} />
+        {update.isSuccess ? (
           <div className="alert info" role="status">
             Your name is saved.
           </div>
@@ -116,11 +113,8 @@ function ChangePassword() {
         }}
       >
         <h2 id="password-title">Password</h2>
-        {change.isError ? (
-          <div className="alert error" role="alert">
-            {errorSentence(change.error)}
-          </div>
-        ) : change.isSuccess ? (
+        <ErrorAlert error={change.error} />
+        {change.isSuccess ? (
           <div className="alert info" role="status">
             Your password is changed. Every other sign-in has ended; this one goes on.
           </div>
@@ -218,7 +212,7 @@ function Devices() {
         title="Sign this device out?"
         confirmLabel="Revoke"
         busy={revoke.isPending}
-        error={revoke.error ? errorSentence(revoke.error) : null}
+        error={revoke.error}
         onCancel={() => setRevoking(null)}
         onConfirm={() => revoking && revoke.mutate({ tokenFamily: revoking })}
       >

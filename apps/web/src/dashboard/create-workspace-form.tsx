@@ -1,8 +1,8 @@
 "use client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { errorSentence } from "../lib/errors";
 import { useTRPC } from "../lib/trpc";
+import { ErrorAlert } from "../ui/error-alert";
 import { folderFromName, parseTags } from "./tags";
 
 /** Name, folder (filled from the name until edited) and tags of a new workspace. */
@@ -34,11 +34,7 @@ export function CreateWorkspaceForm({ onCreated }: { onCreated?(id: string, name
   return (
     <form onSubmit={submit} aria-labelledby="create-title">
       <h2 id="create-title">New workspace</h2>
-      {create.isError ? (
-        <div className="alert error" role="alert">
-          {errorSentence(create.error)}
-        </div>
-      ) : null}
+      <ErrorAlert error={create.error} />
       <div className="field">
         <label htmlFor="ws-name">Name</label>
         <input

@@ -1,8 +1,8 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { errorSentence } from "../lib/errors";
 import { useTRPC } from "../lib/trpc";
+import { ErrorAlert } from "../ui/error-alert";
 import { timeAgo } from "../ui/time";
 
 /** The files the caller opened last, across all their workspaces (fs.recent). */
@@ -15,11 +15,7 @@ export function RecentFiles() {
         <h2 id="recent-title">Recently opened files</h2>
       </div>
       {recent.isPending ? <p className="empty">Loading…</p> : null}
-      {recent.isError ? (
-        <p className="alert error" role="alert">
-          {errorSentence(recent.error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={recent.error} />
       {recent.data && recent.data.items.length === 0 ? (
         <p className="empty">Files you open in a workspace show up here.</p>
       ) : null}

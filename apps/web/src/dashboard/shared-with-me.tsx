@@ -1,8 +1,8 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { errorSentence } from "../lib/errors";
 import { useTRPC } from "../lib/trpc";
+import { ErrorAlert } from "../ui/error-alert";
 import { timeAgo } from "../ui/time";
 
 /** Others' sessions shared with the caller (read-only), most recently active first. */
@@ -21,11 +21,7 @@ export function SharedWithMe() {
         <h2 id="shared-title">Shared with you</h2>
       </div>
       {shared.isPending ? <p className="empty">Loading…</p> : null}
-      {shared.isError ? (
-        <p className="alert error" role="alert">
-          {errorSentence(shared.error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={shared.error} />
       {shared.data && shared.data.items.length === 0 ? (
         <p className="empty">Nothing is shared with you yet.</p>
       ) : null}

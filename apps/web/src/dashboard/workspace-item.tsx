@@ -3,9 +3,9 @@ import type { WorkspaceMetaOutput } from "@hearth/api";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, type ReactNode, useId, useState } from "react";
-import { errorSentence } from "../lib/errors";
 import { useTRPC } from "../lib/trpc";
 import { ConfirmDialog } from "../ui/confirm-dialog";
+import { ErrorAlert } from "../ui/error-alert";
 import { timeAgo } from "../ui/time";
 import { parseTags } from "./tags";
 
@@ -140,11 +140,7 @@ function InlineForm({
   };
   return (
     <form className="row-form" aria-label={label} onSubmit={submit}>
-      {error ? (
-        <div className="alert error" role="alert">
-          {errorSentence(error)}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
       {children}
       <div className="actions">
         <button type="submit" className="primary small" disabled={busy}>
@@ -297,11 +293,7 @@ function ForkList({ id }: { id: string }) {
   const children = useQuery(trpc.workspace.children.queryOptions({ id }));
   if (children.isPending) return <p className="hint">Loading forks…</p>;
   if (children.isError) {
-    return (
-      <p className="alert error" role="alert">
-        {errorSentence(children.error)}
-      </p>
-    );
+    return <ErrorAlert error={children.error} />;
   }
   if (children.data.items.length === 0) return <p className="empty">No forks yet.</p>;
   return (
@@ -341,7 +333,7 @@ function DeleteWorkspace({
       title={`Delete “${ws.name}”?`}
       confirmLabel="Delete workspace"
       busy={del.isPending}
-      error={del.isError ? errorSentence(del.error) : null}
+      error={del.error}
       onConfirm={() => del.mutate({ id: ws.id })}
       onCancel={() => {
         del.reset();

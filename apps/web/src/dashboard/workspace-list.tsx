@@ -1,7 +1,7 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { errorSentence } from "../lib/errors";
 import { useTRPC } from "../lib/trpc";
+import { ErrorAlert } from "../ui/error-alert";
 import { WorkspaceItem } from "./workspace-item";
 
 const PAGE = 50;
@@ -64,11 +64,7 @@ export function WorkspaceList({
         </div>
       </div>
       {query.isPending ? <p className="empty">Loading…</p> : null}
-      {query.isError ? (
-        <p className="alert error" role="alert">
-          {errorSentence(query.error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={query.error} />
       {items && items.length === 0 ? (
         <p className="empty">
           {tag ? "No workspace has this tag." : "No workspaces yet: create one to start."}

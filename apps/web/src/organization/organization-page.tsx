@@ -1,7 +1,6 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { errorSentence } from "../lib/errors";
 import { authSession } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
 import { ConfirmDialog } from "../ui/confirm-dialog";
@@ -149,7 +148,7 @@ function Members({ admin, selfId }: { admin: boolean; selfId: string }) {
         title={`Remove ${removing?.name ?? ""}?`}
         confirmLabel="Remove"
         busy={remove.isPending}
-        error={remove.error ? errorSentence(remove.error) : null}
+        error={remove.error}
         onCancel={() => setRemoving(null)}
         onConfirm={() =>
           removing && remove.mutate({ userId: removing.id }, { onSuccess: () => setRemoving(null) })
@@ -241,7 +240,7 @@ function Invitations() {
         title={`Revoke the invitation of ${revoking?.email ?? ""}?`}
         confirmLabel="Revoke"
         busy={revoke.isPending}
-        error={revoke.error ? errorSentence(revoke.error) : null}
+        error={revoke.error}
         onCancel={() => setRevoking(null)}
         onConfirm={() =>
           revoking && revoke.mutate({ id: revoking.id }, { onSuccess: () => setRevoking(null) })
@@ -289,7 +288,7 @@ function DeleteOrganization({ name }: { name: string }) {
         title={`Delete ${name}?`}
         confirmLabel="Delete organization"
         busy={remove.isPending || typed !== name}
-        error={remove.error ? errorSentence(remove.error) : null}
+        error={remove.error}
         onCancel={() => setOpen(false)}
         onConfirm={() => remove.mutate({ confirmName: typed })}
       >

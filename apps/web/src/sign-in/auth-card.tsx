@@ -28,16 +28,6 @@ export function AuthCard({
   );
 }
 
-/** The server's sentence for a refused form, read out when it appears. */
-export function FormError({ message }: { message: string | null }) {
-  if (!message) return null;
-  return (
-    <div className="alert error" role="alert">
-      {message}
-    </div>
-  );
-}
-
 export function FormNotice({ message }: { message: string | null }) {
   if (!message) return null;
   return (

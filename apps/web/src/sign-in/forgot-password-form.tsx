@@ -2,9 +2,9 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import { errorSentence } from "../lib/errors";
 import { useTRPC } from "../lib/trpc";
-import { AuthCard, FormError, FormNotice } from "./auth-card";
+import { ErrorAlert } from "../ui/error-alert";
+import { AuthCard, FormNotice } from "./auth-card";
 
 /** Asks for a reset link. The server answers the same whether or not the email exists. */
 export function ForgotPasswordForm() {
@@ -26,7 +26,7 @@ export function ForgotPasswordForm() {
         </p>
       }
     >
-      <FormError message={request.isError ? errorSentence(request.error) : null} />
+      <ErrorAlert error={request.error} />
       <FormNotice
         message={
           request.isSuccess

@@ -3,10 +3,10 @@ import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { errorSentence } from "../lib/errors";
 import { authSession } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
-import { AuthCard, FormError } from "./auth-card";
+import { ErrorAlert } from "../ui/error-alert";
+import { AuthCard } from "./auth-card";
 import { safeNext } from "./safe-next";
 
 export function RegisterForm() {
@@ -42,7 +42,7 @@ export function RegisterForm() {
         </p>
       }
     >
-      <FormError message={register.isError ? errorSentence(register.error) : null} />
+      <ErrorAlert error={register.error} />
       <form onSubmit={submit}>
         <div className="row">
           <div className="field">

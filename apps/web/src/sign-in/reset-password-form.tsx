@@ -3,10 +3,10 @@ import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { errorSentence } from "../lib/errors";
 import { authSession } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
-import { AuthCard, FormError, FormNotice } from "./auth-card";
+import { ErrorAlert } from "../ui/error-alert";
+import { AuthCard, FormNotice } from "./auth-card";
 
 /** The page a reset mail links to (`/reset-password?token=...`). */
 export function ResetPasswordForm() {
@@ -37,9 +37,9 @@ export function ResetPasswordForm() {
       }
     >
       {token ? null : (
-        <FormError message="This page needs the link from the reset mail. Ask for a new one from “Forgot your password?”." />
+        <ErrorAlert error="This page needs the link from the reset mail. Ask for a new one from “Forgot your password?”." />
       )}
-      <FormError message={reset.isError ? errorSentence(reset.error) : null} />
+      <ErrorAlert error={reset.error} />
       {reset.isSuccess ? (
         <>
           <FormNotice message="Your password is changed, and every device that was signed in has been signed out." />

@@ -3,11 +3,11 @@ import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, useEffect, useState } from "react";
-import { errorSentence } from "../lib/errors";
 import { authSession, signedOutSentence } from "../lib/session";
 import { useTRPC } from "../lib/trpc";
 import { useSession } from "../lib/use-session";
-import { AuthCard, FormError, FormNotice } from "./auth-card";
+import { ErrorAlert } from "../ui/error-alert";
+import { AuthCard, FormNotice } from "./auth-card";
 import { safeNext } from "./safe-next";
 
 export function SignInForm() {
@@ -57,7 +57,7 @@ export function SignInForm() {
       }
     >
       <FormNotice message={login.isError ? null : reason} />
-      <FormError message={login.isError ? errorSentence(login.error) : null} />
+      <ErrorAlert error={login.error} />
       <form onSubmit={submit}>
         <div className="field">
           <label htmlFor="email">Email</label>

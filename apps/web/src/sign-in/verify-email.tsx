@@ -3,9 +3,9 @@ import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useEffect, useRef } from "react";
-import { errorSentence } from "../lib/errors";
 import { useTRPC } from "../lib/trpc";
-import { AuthCard, FormError, FormNotice } from "./auth-card";
+import { ErrorAlert } from "../ui/error-alert";
+import { AuthCard, FormNotice } from "./auth-card";
 
 /**
  * The page a verification mail links to (`/verify-email?token=...`). It confirms on
@@ -33,13 +33,13 @@ export function VerifyEmail() {
         </p>
       }
     >
-      {token ? null : <FormError message="This page needs the link from the confirmation mail." />}
+      {token ? null : <ErrorAlert error="This page needs the link from the confirmation mail." />}
       {verify.isPending ? (
         <p role="status" className="hint">
           Confirming…
         </p>
       ) : null}
-      <FormError message={verify.isError ? errorSentence(verify.error) : null} />
+      <ErrorAlert error={verify.error} />
       <FormNotice
         message={verify.isSuccess ? `Your email ${verify.data.user.email} is confirmed.` : null}
       />

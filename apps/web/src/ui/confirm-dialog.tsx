@@ -1,5 +1,6 @@
 "use client";
 import { type ReactNode, useEffect, useId, useRef } from "react";
+import { ErrorAlert } from "./error-alert";
 
 /**
  * Asks before something that cannot be undone. A modal <dialog>: focus moves into it,
@@ -20,7 +21,8 @@ export function ConfirmDialog({
   children?: ReactNode;
   confirmLabel: string;
   busy?: boolean;
-  error?: string | null;
+  /** A refusal to show: an error of the call, or a sentence. */
+  error?: unknown;
   onConfirm(): void;
   onCancel(): void;
 }) {
@@ -44,11 +46,7 @@ export function ConfirmDialog({
     >
       <h2 id={titleId}>{title}</h2>
       {children}
-      {error ? (
-        <div className="alert error" role="alert">
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
       <div className="actions" style={{ justifyContent: "flex-end", marginTop: "1rem" }}>
         <button type="button" onClick={onCancel}>
           Cancel

@@ -464,10 +464,7 @@ export class AuthService {
     client: ClientInfo,
     now: Date,
   ): Promise<RefreshResult> {
-    const rotatedMs = rotatedAt ? Date.parse(rotatedAt) : Number.NaN;
-    const withinGrace =
-      Number.isFinite(rotatedMs) && now.getTime() - rotatedMs <= this.refreshGraceMs;
-    if (!withinGrace) {
+    if (!this.withinGrace(rotatedAt, now)) {
       // An old refresh token came back: it was copied. End the family everywhere, and
       // every family continued from it by a tenant switch.
       await this.repos.authSessions.invalidateLineage(presented.userId, lineageOf(presented), now);
@@ -771,13 +768,19 @@ export class AuthService {
     ) {
       throw refused;
     }
-    const rotatedMs = presented.rotatedAt ? Date.parse(presented.rotatedAt) : Number.NaN;
+    const now = this.now();
     const current =
       this.isLive(presented) ||
       (presented.status === "rotated" &&
-        this.now().getTime() - rotatedMs <= this.refreshGraceMs &&
-        Date.parse(presented.refreshExpiresAt) > this.now().getTime());
+        this.withinGrace(presented.rotatedAt, now) &&
+        Date.parse(presented.refreshExpiresAt) > now.getTime());
     if (!current) throw refused;
+  }
+
+  /** Whether a session rotated at `rotatedAt` may still be presented (a tab a moment behind). */
+  private withinGrace(rotatedAt: string | undefined, now: Date): boolean {
+    const rotatedMs = rotatedAt ? Date.parse(rotatedAt) : Number.NaN;
+    return Number.isFinite(rotatedMs) && now.getTime() - rotatedMs <= this.refreshGraceMs;
   }
 
   private isLive(session: Readonly<AuthSession>): boolean {
